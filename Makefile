@@ -1,0 +1,49 @@
+# Two commands do everything: `make serve` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-from-lock
+DB := china_ai_investments.db
+PORT ?= 8001
+CHROMIUM := /usr/bin/chromium
+
+export GX_ANALYTICS_ENABLED := False
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv build validate package serve test browser lock bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv from requirements.lock (again when the lock changes)
+
+build: $(STAMP) ## Build, validate and publish the database
+	$(BIN)/etl build
+
+browser: ## Install Debian's chromium for the browser tests (never a downloaded browser)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Error: $(CHROMIUM) is missing — run: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+test: $(STAMP) browser ## Run every test
+	$(BIN)/pytest
+
+lock: ## Re-pin requirements.in into requirements.lock with hashes
+	$(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv
+	.lock-venv/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
+	rm -rf .lock-venv
+
+serve: build ## Build, validate and serve on http://127.0.0.1:$(PORT)
+	$(BIN)/datasette serve -i $(DB) --host 127.0.0.1 --port $(PORT) --metadata metadata.yml
+
+clean: ## Remove the built database and build/
+	rm -rf build $(DB)

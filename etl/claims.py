@@ -1,0 +1,230 @@
+"""Normalise curated claims: resolve names, anchor quotes, read values and dates, convert money."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl import paths
+from etl.dates import DateError, PartialDate, resolve_phrase
+from etl.errors import InputError
+from etl.fx import FxError, FxRate, usd_rate
+from etl.load import Loaded, Node
+from etl.money import MoneyError, parse_money
+from etl.numbers import QuantityError, parse_quantity
+from etl.quotes import Anchor, anchor_phrase, anchor_quote, fold
+from etl.reference import Reference, Source
+
+QUANTITY_UNITS = {"count": "count", "fraction": "fraction", "percent": "percent", "multiple": "multiple",
+                  "ordinal": "ordinal", "quantity": None}
+# Status phrases and what they say of a round, with the reason for the reading.
+STATUS_PHRASES = {
+    "remains in progress": ("in_progress", "the article says the fundraise has not closed"),
+    "are ongoing": ("in_progress", "negotiations with more investors have not finished"),
+    "is leading": ("in_progress", "present continuous: the round is still being raised"),
+    "has participated": ("completed", "present perfect: the financing has taken place"),
+    "led": ("completed", "past tense: the round has been raised"),
+    "secured": ("completed", "past tense: the money has been raised"),
+    "securing funding": ("completed", "the company says it has secured the funding"),
+}
+
+
+class ClaimError(ValueError):
+    def __init__(self, field_name: str, problem: str, fix: str):
+        super().__init__(problem)
+        self.field, self.problem, self.fix = field_name, problem, fix
+
+
+@dataclass
+class Normalised:
+    claims: list[dict] = field(default_factory=list)
+    fx_rates: dict[str, FxRate] = field(default_factory=dict)
+
+
+def normalise_claims(documents: list[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
+    result, seen = Normalised(), {}
+    for document in documents:
+        source = _document_source(document, reference, errors)
+        if source is None:
+            continue
+        for claim in document.data["claims"]:
+            where = f"{document.name}:{claim.line}"
+            if claim["id"] in seen:
+                errors.append(InputError(document.name, claim.line_of("id"), "id",
+                                         f"duplicate claim id '{claim['id']}' (first at {seen[claim['id']]})",
+                                         "give each claim its own id"))
+                continue
+            seen[claim["id"]] = where
+            try:
+                row, rate = _claim_row(claim, source, reference, where)
+            except ClaimError as error:
+                errors.append(InputError(document.name, claim.line_of(error.field), error.field, error.problem,
+                                         error.fix))
+                continue
+            result.claims.append(row)
+            if rate:
+                result.fx_rates[rate.fx_rate_id] = rate
+    return result
+
+
+def _document_source(document: Loaded, reference: Reference, errors: list[InputError]) -> Source | None:
+    data: Node = document.data
+    source_id = data["source_id"]
+    if source_id not in reference.sources:
+        errors.append(InputError(document.name, data.line_of("source_id"), "source_id",
+                                 f"no source '{source_id}' in {paths.relative(paths.SOURCES_FILE)}",
+                                 "add the source's metadata there, or correct the id"))
+        return None
+    if document.path.stem != source_id:
+        errors.append(InputError(document.name, data.line_of("source_id"), "source_id",
+                                 f"the file of source '{source_id}' is named {document.path.name}",
+                                 f"rename it to {source_id}{document.path.suffix}"))
+        return None
+    return reference.sources[source_id]
+
+
+def _claim_row(claim: Node, source: Source, reference: Reference, where: str) -> tuple[dict, FxRate | None]:
+    predicate = _predicate(claim, reference)
+    subject = _entity(claim, "subject", reference)
+    object_id = _entity(claim, "object", reference) if claim.get("object") else None
+    _check_shape(claim, predicate, object_id)
+    quote = _anchor(claim, source)
+    row = {
+        "claim_id": claim["id"], "source_id": source.row["source_id"], "subject_id": subject,
+        "subject_as_written": claim["subject"], "predicate_id": predicate["predicate_id"], "object_id": object_id,
+        "object_as_written": claim.get("object"), "round_id": claim.get("round"),
+        "value_phrase": claim.get("value"), "modality": claim.get("modality") or "stated",
+        "quote": source.text[quote.start:quote.end], "quote_start": quote.start, "quote_end": quote.end,
+        "quote_occurrence": quote.occurrence, "note": claim.get("note"), "curated_in": where,
+    }
+    row.update(_value_span(claim, "value", source, quote))
+    date = _date(claim, predicate, source, quote)
+    row.update(_date_columns(claim, date))
+    values, rate = _value(claim, predicate, date or source.published)
+    row.update(values)
+    return row, rate
+
+
+def _predicate(claim: Node, reference: Reference) -> dict:
+    predicate = reference.predicates.get(claim["predicate"])
+    if predicate is None:
+        raise ClaimError("predicate", f"unknown predicate '{claim['predicate']}'",
+                         f"use one of {paths.relative(paths.PREDICATES_FILE)} or add it there with a description")
+    return predicate
+
+
+def _entity(claim: Node, key: str, reference: Reference) -> str:
+    entity_id = reference.entity_id(claim[key])
+    if entity_id is None:
+        raise ClaimError(key, f"unknown entity or alias '{claim[key]}'",
+                         f"use an id, name or alias of {paths.relative(paths.ENTITIES_FILE)}, or add it there")
+    return entity_id
+
+
+def _check_shape(claim: Node, predicate: dict, object_id: str | None) -> None:
+    kind, round_use = predicate["value_kind"], predicate["round_use"]
+    if kind == "entity" and object_id is None and not claim.get("value"):
+        raise ClaimError("object", f"predicate '{predicate['predicate_id']}' needs an object",
+                         "name the entity as object, or quote the unnamed thing as value")
+    if kind != "entity" and not claim.get("value"):
+        raise ClaimError("value", f"predicate '{predicate['predicate_id']}' needs a value ({kind})",
+                         "copy the value phrase from the quote")
+    if round_use == "required" and not claim.get("round"):
+        raise ClaimError("round", f"predicate '{predicate['predicate_id']}' needs a round key",
+                         "add round: <company id>-<year>")
+    if round_use == "forbidden" and claim.get("round"):
+        raise ClaimError("round", f"predicate '{predicate['predicate_id']}' takes no round key", "remove round")
+
+
+def _anchor(claim: Node, source: Source) -> Anchor:
+    anchor = anchor_quote(source.folded, claim["quote"], claim.get("occurrence"))
+    file = paths.relative(paths.ARTICLES_DIR / source.row["source_id"]) + ".txt"
+    if anchor is None:
+        count = len(source.folded.find_all(claim["quote"]))
+        if count:
+            raise ClaimError("occurrence", f"the quote occurs {count} time(s), not {claim['occurrence']}",
+                             f"give an occurrence from 1 to {count}")
+        raise ClaimError("quote", f"quote not found in {file}",
+                         "copy the words exactly from the article (whitespace and curly quotes are forgiven)")
+    if anchor.occurrences > 1 and not claim.get("occurrence"):
+        raise ClaimError("quote", f"the quote occurs {anchor.occurrences} times in {file}",
+                         f"add occurrence: 1 to {anchor.occurrences} to say which")
+    return anchor
+
+
+def _value_span(claim: Node, key: str, source: Source, quote: Anchor) -> dict:
+    phrase = claim.get(key)
+    if not phrase:
+        return {}
+    span = anchor_phrase(source.folded, phrase, quote)
+    if span is None:
+        raise ClaimError(key, f"'{phrase}' is not inside the quote",
+                         f"copy the {key} phrase from the quote as written, or widen the quote")
+    return {"value_start": span[0], "value_end": span[1]} if key == "value" else {}
+
+
+def _date(claim: Node, predicate: dict, source: Source, quote: Anchor) -> PartialDate | None:
+    key = "value" if predicate["value_kind"] == "date" else "date"
+    phrase = claim.get(key)
+    if predicate["value_kind"] == "date" and claim.get("date"):
+        raise ClaimError("date", "a date-valued claim keeps its date phrase in value", "remove date")
+    if not phrase:
+        return None
+    _value_span(claim, key, source, quote)
+    try:
+        return resolve_phrase(phrase, source.published)
+    except DateError as error:
+        raise ClaimError(key, error.problem, error.fix) from None
+
+
+def _date_columns(claim: Node, date: PartialDate | None) -> dict:
+    phrase = claim.get("date") or (claim.get("value") if date else None)
+    if date is None:
+        note = f"'{phrase}' names no date" if phrase else None
+        return {"date": None, "date_precision": None, "date_basis": None, "date_phrase": phrase, "date_note": note}
+    return {"date": date.iso, "date_precision": date.precision, "date_basis": date.basis, "date_phrase": phrase,
+            "date_note": date.note}
+
+
+def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict, FxRate | None]:
+    kind, phrase = predicate["value_kind"], claim.get("value")
+    if kind == "money":
+        return _money(phrase, when)
+    if kind in QUANTITY_UNITS:
+        try:
+            quantity = parse_quantity(phrase, QUANTITY_UNITS[kind])
+        except QuantityError as error:
+            raise ClaimError("value", error.problem, error.fix) from None
+        return {"value_number": quantity.number, "value_unit": quantity.unit,
+                "comparator": quantity.comparator}, None
+    if kind == "status":
+        return {"value_text": _status(phrase)}, None
+    if kind in ("text", "entity") and phrase:
+        return {"value_text": fold(phrase)}, None
+    return {}, None
+
+
+def _money(phrase: str, when: PartialDate | None) -> tuple[dict, FxRate | None]:
+    try:
+        money = parse_money(phrase)
+    except MoneyError as error:
+        raise ClaimError("value", error.problem, error.fix) from None
+    row = {"amount": money.amount, "currency": money.currency, "comparator": money.comparator}
+    if money.currency == "USD":
+        return {**row, "amount_usd": money.amount, "usd_rule": "usd"}, None
+    if when is None:
+        raise ClaimError("value", f"'{phrase}' needs a date for its exchange rate",
+                         "give the claim a date phrase or its source a publication date")
+    try:
+        rate = usd_rate(money.currency, PartialDate(when.iso, when.precision))
+    except FxError as error:
+        raise ClaimError("value", error.problem, error.fix) from None
+    if money.stated_usd is not None:
+        return {**row, "amount_usd": money.stated_usd, "usd_rule": "stated_in_text", "fx_rate_id": rate.fx_rate_id}, rate
+    return {**row, "amount_usd": money.amount * rate.rate, "usd_rule": "ecb_rate", "fx_rate_id": rate.fx_rate_id}, rate
+
+
+def _status(phrase: str) -> str:
+    for words, (status, _reason) in STATUS_PHRASES.items():
+        if words in fold(phrase).lower():
+            return status
+    raise ClaimError("value", f"cannot read a round status in '{phrase}'",
+                     "quote the words that give the status, or add them to STATUS_PHRASES in etl/claims.py")

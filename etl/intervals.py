@@ -1,0 +1,76 @@
+"""Hedged values as intervals, so that claims can be compared: overlapping intervals agree."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+ABOUT = 0.10  # "about x" → [0.9x, 1.1x]
+NEARLY = 0.10  # "nearly x" → [0.9x, x)
+FX_TOLERANCE = 0.03  # widening on each side when a US-dollar figure rests on an exchange rate
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+
+    def __str__(self) -> str:
+        left = "(" if self.low_open or math.isinf(self.low) else "["
+        right = ")" if self.high_open or math.isinf(self.high) else "]"
+        return f"{left}{_number(self.low)}, {_number(self.high)}{right}"
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def widen(self, tolerance: float) -> "Interval":
+        return Interval(self.low * (1 - tolerance) if self.low > 0 else self.low * (1 + tolerance),
+                        self.high * (1 + tolerance) if self.high > 0 else self.high * (1 - tolerance),
+                        self.low_open, self.high_open)
+
+    def overlaps(self, other: "Interval") -> bool:
+        return _before(self, other) and _before(other, self)
+
+    def gap(self, other: "Interval") -> float:
+        return max(0.0, other.low - self.high, self.low - other.high)
+
+
+def _before(a: Interval, b: Interval) -> bool:
+    """a's low end does not lie beyond b's high end."""
+    if a.low < b.high:
+        return True
+    return a.low == b.high and not (a.low_open or b.high_open)
+
+
+def from_value(value: float, comparator: str) -> Interval:
+    """The interval a hedged value states; for a negative value the hedge speaks of its size."""
+    if value < 0:
+        mirrored = from_value(-value, comparator)
+        return Interval(-mirrored.high, -mirrored.low, mirrored.high_open, mirrored.low_open)
+    if comparator == "exact":
+        return Interval(value, value)
+    if comparator == "about":
+        return Interval(value * (1 - ABOUT), value * (1 + ABOUT))
+    if comparator == "at_least":
+        return Interval(value, math.inf)
+    if comparator == "more_than":
+        return Interval(value, math.inf, low_open=True)
+    if comparator == "nearly":
+        return Interval(value * (1 - NEARLY), value, high_open=True)
+    if comparator == "at_most":
+        return Interval(0.0, value)
+    if comparator == "less_than":
+        return Interval(0.0, value, high_open=True)
+    raise ValueError(f"unknown comparator {comparator!r}")
+
+
+def from_days(first: int, last: int) -> Interval:
+    return Interval(float(first), float(last))
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.4g}"

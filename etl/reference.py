@@ -1,0 +1,153 @@
+"""Check and normalise the reference inputs: sources (with their texts), entities, aliases, predicates."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from etl import paths
+from etl.dates import DateError, PartialDate, parse_iso
+from etl.errors import InputError
+from etl.load import Node
+from etl.quotes import FoldedText, fold
+
+
+@dataclass
+class Source:
+    row: dict
+    text: str
+    folded: FoldedText
+    published: PartialDate | None
+
+
+@dataclass
+class Reference:
+    sources: dict[str, Source] = field(default_factory=dict)
+    entities: dict[str, dict] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    aliases: list[dict] = field(default_factory=list)
+    predicates: dict[str, dict] = field(default_factory=dict)
+
+    def entity_id(self, written: str) -> str | None:
+        return self.names.get(written) or self.names.get(fold(written).lower())
+
+
+def read_sources(items: list[Node], file: str, errors: list[InputError]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    first_line: dict[str, int] = {}
+    for item in items:
+        source_id = item["source_id"]
+        if source_id in sources or source_id in first_line:
+            errors.append(InputError(file, item.line_of("source_id"), "source_id",
+                                     f"duplicate source id '{source_id}' (first at line {first_line[source_id]})",
+                                     "give each source its own id"))
+            continue
+        first_line[source_id] = item.line_of("source_id")
+        source = _read_source(item, file, errors)
+        if source:
+            sources[source_id] = source
+    return sources
+
+
+def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | None:
+    path = paths.ARTICLES_DIR / item["file"]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        errors.append(InputError(file, item.line_of("file"), "file", f"{paths.relative(path)} does not exist",
+                                 "copy the article there byte-for-byte or fix the file name"))
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != item["sha256"]:
+        errors.append(InputError(file, item.line_of("sha256"), "sha256",
+                                 f"{paths.relative(path)} has sha256 {digest[:12]}…, the metadata says "
+                                 f"{item['sha256'][:12]}…",
+                                 "restore the original article (sources are never edited); for a new snapshot "
+                                 "update sha256 and re-check every quote"))
+        return None
+    published = _published(item, file, errors)
+    text = data.decode("utf-8")
+    row = {
+        "source_id": item["source_id"], "title": item["title"], "publisher": item["publisher"],
+        "author": item["author"], "published": item["published"],
+        "published_precision": item["published_precision"], "published_basis": item["published_basis"],
+        "published_note": item.get("note"), "url": item["url"], "language": item["language"],
+        "sha256": digest, "text_length": len(text), "seed_file": item.get("seed_file"),
+    }
+    return Source(row, text, FoldedText.of(text), published)
+
+
+def _published(item: Node, file: str, errors: list[InputError]) -> PartialDate | None:
+    if item["published"] is None:
+        return None
+    line = item.line_of("published")
+    try:
+        date = parse_iso(item["published"])
+    except DateError as error:
+        errors.append(InputError(file, line, "published", error.problem, error.fix))
+        return None
+    if date.precision != item["published_precision"]:
+        errors.append(InputError(file, item.line_of("published_precision"), "published_precision",
+                                 f"'{item['published']}' has {date.precision} precision, not "
+                                 f"{item['published_precision']}", f"write published_precision: {date.precision}"))
+    return PartialDate(date.iso, date.precision, item["published_basis"] or "stated", item.get("note"))
+
+
+def read_entities(items: list[Node], file: str, sources: dict[str, Source], errors: list[InputError],
+                  reference: Reference) -> None:
+    for item in items:
+        entity_id = item["id"]
+        if entity_id in reference.entities:
+            errors.append(InputError(file, item.line_of("id"), "id", f"duplicate entity id '{entity_id}'",
+                                     "give each entity its own id, or merge the two"))
+            continue
+        reference.entities[entity_id] = _entity_row(item)
+        for name in [entity_id, item["name"], *item.get("aliases", [])]:
+            _add_name(reference, name, entity_id, file, item, errors)
+        _check_country(item, file, sources, errors)
+    for item in items:
+        parent = item.get("parent")
+        if parent and parent not in reference.entities:
+            errors.append(InputError(file, item.line_of("parent"), "parent", f"unknown parent entity '{parent}'",
+                                     "name the id of an entity listed in this file"))
+
+
+def _entity_row(item: Node) -> dict:
+    return {
+        "entity_id": item["id"], "name": item["name"], "kind": item["kind"], "country": item.get("country"),
+        "country_evidence": item.get("country_evidence"), "parent_id": item.get("parent"),
+        "note": item.get("note"),
+    }
+
+
+def _add_name(reference: Reference, name: str, entity_id: str, file: str, item: Node,
+              errors: list[InputError]) -> None:
+    key = fold(name).lower()
+    owner = reference.names.get(key)
+    if owner and owner != entity_id:
+        errors.append(InputError(file, item.line_of("aliases"), "aliases",
+                                 f"alias '{name}' already names entity '{owner}'",
+                                 "an alias names one entity only: remove it from one of them"))
+        return
+    if owner is None and name != entity_id:
+        reference.aliases.append({"alias": name, "entity_id": entity_id})
+    reference.names[key] = entity_id
+
+
+def _check_country(item: Node, file: str, sources: dict[str, Source], errors: list[InputError]) -> None:
+    evidence = item.get("country_evidence")
+    if evidence and not any(source.folded.find_all(evidence) for source in sources.values()):
+        errors.append(InputError(file, item.line_of("country_evidence"), "country_evidence",
+                                 f"'{evidence}' is in no source text",
+                                 "copy the words that give the country from an article"))
+
+
+def read_predicates(items: list[Node], file: str, errors: list[InputError], reference: Reference) -> None:
+    for item in items:
+        if item["id"] in reference.predicates:
+            errors.append(InputError(file, item.line_of("id"), "id", f"duplicate predicate '{item['id']}'",
+                                     "define each predicate once"))
+            continue
+        reference.predicates[item["id"]] = {
+            "predicate_id": item["id"], "label": item["label"], "description": item["description"],
+            "value_kind": item["value_kind"], "round_use": item["round"],
+        }

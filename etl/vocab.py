@@ -1,0 +1,25 @@
+"""Controlled vocabularies shared by the inputs, the tables and the rules."""
+
+PRECISIONS = ("day", "week", "month", "year")
+SOURCE_DATE_BASES = ("stated", "inferred")
+DATE_BASES = ("stated", "relative", "inferred")
+COMPARATORS = ("exact", "about", "at_least", "more_than", "nearly", "at_most", "less_than")
+MODALITIES = ("stated", "reported", "company_statement", "claimed", "in_progress", "committed")
+ENTITY_KINDS = ("company", "investment_firm", "government", "person", "product", "model", "fund")
+VALUE_KINDS = (
+    "money", "entity", "date", "count", "fraction", "percent", "multiple", "ordinal", "quantity", "status",
+    "text",
+)
+ROUND_USE = ("required", "allowed", "forbidden")
+VALUE_UNITS = ("count", "fraction", "percent", "multiple", "ordinal")
+USD_RULES = ("usd", "stated_in_text", "ecb_rate")
+FX_METHODS = ("ecb_daily", "ecb_period_mean")
+ROUND_STATUSES = ("reported", "in_progress", "completed")
+INVESTOR_ROLES = ("lead", "participant")
+CONFLICT_KINDS = ("value", "date")
+CONFLICT_STATUSES = ("open", "acknowledged")
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+PREDICATE_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"

@@ -1,0 +1,58 @@
+"""Write the tables into a SQLite file with sqlite-utils, and publish it atomically."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from etl.model import Table, create_table_sql
+from etl.tables import TABLES
+
+
+def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table, ...] = TABLES) -> None:
+    """Create every table from its definition and insert its rows in their stable order."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(connection)
+        with connection:
+            connection.execute("PRAGMA defer_foreign_keys = ON")
+            for table in tables:
+                connection.execute(create_table_sql(table))
+                for columns in table.indexes:
+                    db[table.name].create_index(columns, find_unique_name=True)
+                ordered = sorted(rows.get(table.name, []), key=lambda row: _sort_key(table, row))
+                records = [[row.get(name) for name in table.column_names] for row in ordered]
+                placeholders = ", ".join("?" for _ in table.column_names)
+                names = ", ".join(f"[{name}]" for name in table.column_names)
+                connection.executemany(f"INSERT INTO [{table.name}] ({names}) VALUES ({placeholders})", records)
+        for table in tables:
+            if table.fts:
+                db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+
+
+def _sort_key(table: Table, row: dict) -> tuple:
+    return tuple((row.get(name) is None, row.get(name) if row.get(name) is not None else "")
+                 for name in table.order_by)
+
+
+def temporary_path(target: Path) -> Path:
+    """A fresh file beside target, so that os.replace stays on one file system."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    os.unlink(name)
+    return Path(name)
+
+
+def publish(built: Path, target: Path) -> None:
+    os.replace(built, target)

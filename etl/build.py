@@ -8,11 +8,10 @@ from typing import Callable, Protocol, Sequence
 
 from etl import paths
 from etl.claims import normalise_claims
-from etl.dates import first_day
 from etl.errors import InputError, InputErrors
 from etl.load import Loaded, check_schema, read_json_lines, read_yaml
 from etl.reconcile import conflict_rows, founded_columns, investor_rows, round_rows
-from etl.reference import Reference, read_entities, read_predicates, read_sources
+from etl.reference import Reference, Source, read_entities, read_predicates, read_sources
 from etl.write import publish, temporary_path, write_database
 
 ACKNOWLEDGED_CONFLICTS = paths.EXPECTATIONS_DIR / "acknowledged_conflicts.yml"
@@ -57,10 +56,7 @@ def collect_rows() -> dict[str, list[dict]]:
     documents = [doc for path in claim_files() if (doc := _checked(path, "claims", errors))]
     normalised = normalise_claims(documents, reference, errors)
     claims = normalised.claims
-    published = {
-        source_id: (first_day(s.published.iso) if s.published else dt.date.max, s.published.iso if s.published else None)
-        for source_id, s in reference.sources.items()
-    }
+    published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
     rounds = round_rows(claims, published, errors)
     acknowledged = read_acknowledged(errors)
     if errors:
@@ -76,6 +72,13 @@ def collect_rows() -> dict[str, list[dict]]:
         "round_investors": investor_rows(claims, published),
         "claim_conflicts": conflict_rows(claims, acknowledged),
     }
+
+
+def _known_by(source: Source) -> tuple[dt.date, str | None]:
+    """Sort key of a source by the last day it can have been published: a year-precision date sorts late."""
+    if source.published is None:
+        return dt.date.max, None
+    return source.published.last_day, source.published.iso
 
 
 def _sources(reference: Reference, claims: list[dict]) -> list[dict]:

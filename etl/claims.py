@@ -93,7 +93,7 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
         "object_as_written": claim.get("object"), "round_id": claim.get("round"),
         "value_phrase": claim.get("value"), "modality": claim.get("modality") or "stated",
         "quote": source.text[quote.start:quote.end], "quote_start": quote.start, "quote_end": quote.end,
-        "quote_occurrence": quote.occurrence, "note": claim.get("note"), "curated_in": where,
+        "quote_occurrence": quote.occurrence, "in_headline": int(source.in_headline(quote.start, quote.end)), "note": claim.get("note"), "curated_in": where,
     }
     row.update(_value_span(claim, "value", source, quote))
     date = _date(claim, predicate, source, quote)

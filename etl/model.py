@@ -95,7 +95,7 @@ def create_table_sql(table: Table) -> str:
     keys = ", ".join(f"[{name}]" for name in table.primary_key)
     lines.append(f"PRIMARY KEY ({keys})")
     for name, other, other_column in table.foreign_keys:
-        lines.append(f"FOREIGN KEY ([{name}]) REFERENCES [{other}]([{other_column}])")
+        lines.append(f"FOREIGN KEY ([{name}]) REFERENCES [{other}]([{other_column}]) DEFERRABLE INITIALLY DEFERRED")
     body = ",\n  ".join(lines)
     return f"CREATE TABLE [{table.name}] (\n  {body}\n)"
 

@@ -35,10 +35,11 @@ def date_interval(claim: dict) -> Interval | None:
 
 
 def _rank(claim: dict, published: dict[str, tuple]) -> tuple:
-    """Narrowest interval first, then the earliest source, then the claim id."""
+    """Body before headline (headlines compress figures), the narrowest interval, the higher lower bound,
+    the source known to be earliest, the claim id."""
     interval = claim_interval(claim)
-    width = interval[0].width if interval else math.inf
-    return (width, published[claim["source_id"]], claim["claim_id"])
+    width, low = (interval[0].width, interval[0].low) if interval else (math.inf, -math.inf)
+    return (claim["in_headline"], width, -low, published[claim["source_id"]], claim["claim_id"])
 
 
 def round_rows(claims: list[dict], published: dict[str, tuple], errors: list[InputError]) -> list[dict]:

@@ -18,6 +18,10 @@ class Source:
     folded: FoldedText
     published: PartialDate | None
 
+    def in_headline(self, start: int, end: int) -> bool:
+        title = self.folded.find_all(self.row["title"])
+        return bool(title) and title[0][0] <= start and end <= title[0][1]
+
 
 @dataclass
 class Reference:

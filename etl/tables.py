@@ -164,6 +164,7 @@ CLAIMS = Table(
         C("quote_start", "integer", "Start offset of the quote (Python string index into the UTF-8 decoded "
           "text).", required=True, minimum=0),
         C("quote_end", "integer", "End offset (exclusive) of the quote.", required=True, minimum=1),
+        C("in_headline", "boolean", "1 when the quote lies in the article's headline.", required=True),
         C("quote_occurrence", "integer", "Which occurrence of the quote in the text (1 = first).", required=True,
           minimum=1),
         C("value_start", "integer", "Start offset of the value phrase in the text.", minimum=0),
@@ -190,7 +191,8 @@ FUNDING_ROUNDS = Table(
         C("company_id", "string", "Company that raised the round.", required=True,
           references=("entities", "entity_id")),
         *_date("announced", "Date the round was announced or reported, from its claims"),
-        C("first_reported", "partial_date", "Earliest publication date among the round's sources."),
+        C("first_reported", "partial_date", "Publication date of the round's source known to be earliest (a "
+          "year-precision date counts as its last day)."),
         C("status", "string", "reported (no status stated), in_progress or completed, from round_status "
           "claims.", required=True, enum=vocab.ROUND_STATUSES),
         *_money("amount", "Round size"),

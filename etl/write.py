@@ -19,16 +19,12 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
         connection.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(connection)
         with connection:
-            connection.execute("PRAGMA defer_foreign_keys = ON")
             for table in tables:
                 connection.execute(create_table_sql(table))
                 for columns in table.indexes:
                     db[table.name].create_index(columns, find_unique_name=True)
-                ordered = sorted(rows.get(table.name, []), key=lambda row: _sort_key(table, row))
-                records = [[row.get(name) for name in table.column_names] for row in ordered]
-                placeholders = ", ".join("?" for _ in table.column_names)
-                names = ", ".join(f"[{name}]" for name in table.column_names)
-                connection.executemany(f"INSERT INTO [{table.name}] ({names}) VALUES ({placeholders})", records)
+            for table in tables:
+                _insert(connection, table, rows.get(table.name, []))
         for table in tables:
             if table.fts:
                 db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
@@ -38,6 +34,14 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
         connection.execute("VACUUM")
     finally:
         connection.close()
+
+
+def _insert(connection: sqlite3.Connection, table: Table, rows: list[dict]) -> None:
+    ordered = sorted(rows, key=lambda row: _sort_key(table, row))
+    records = [[row.get(name) for name in table.column_names] for row in ordered]
+    names = ", ".join(f"[{name}]" for name in table.column_names)
+    placeholders = ", ".join("?" for _ in table.column_names)
+    connection.executemany(f"INSERT INTO [{table.name}] ({names}) VALUES ({placeholders})", records)
 
 
 def _sort_key(table: Table, row: dict) -> tuple:

@@ -14,9 +14,6 @@ from etl.reconcile import conflict_rows, founded_columns, investor_rows, round_r
 from etl.reference import Reference, Source, read_entities, read_predicates, read_sources
 from etl.write import publish, temporary_path, write_database
 
-ACKNOWLEDGED_CONFLICTS = paths.EXPECTATIONS_DIR / "acknowledged_conflicts.yml"
-
-
 def _checked(path: Path, schema: str, errors: list[InputError]) -> Loaded | None:
     loaded = read_yaml(path, errors) if path.suffix in (".yml", ".yaml") else read_json_lines(path, errors)
     if loaded is None or not check_schema(loaded, schema, errors):
@@ -43,9 +40,9 @@ def read_reference(errors: list[InputError]) -> Reference:
 
 
 def read_acknowledged(errors: list[InputError]) -> dict[str, str]:
-    if not ACKNOWLEDGED_CONFLICTS.exists():
+    if not paths.ACKNOWLEDGED_CONFLICTS.exists():
         return {}
-    loaded = _checked(ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts", errors)
+    loaded = _checked(paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts", errors)
     return {item["conflict_id"]: item["reason"] for item in loaded.data} if loaded else {}
 
 

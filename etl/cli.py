@@ -15,6 +15,11 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
+def build_steps() -> list:
+    """What runs on the unpublished database before it replaces the published one, in order."""
+    return []
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Build, validate and package the china-ai-investments dataset.
@@ -40,7 +45,7 @@ def build(database: Path) -> None:
         etl build --database /tmp/test.db
     """
     try:
-        counts = run_build(database, say=_say)
+        counts = run_build(database, steps=build_steps(), say=_say)
     except InputErrors as errors:
         click.echo(errors.report(), err=True)
         sys.exit(1)

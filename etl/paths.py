@@ -1,7 +1,10 @@
 """Every path the project reads or writes, in one place."""
+import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# ETL_ROOT points the build at another copy of the inputs (the tests use it for broken copies).
+ROOT = Path(os.environ.get("ETL_ROOT") or PACKAGE_DIR.parent).resolve()
 SOURCES_DIR = ROOT / "sources"
 ARTICLES_DIR = SOURCES_DIR / "articles"
 SOURCES_FILE = SOURCES_DIR / "sources.yml"
@@ -9,8 +12,9 @@ REFERENCE_DIR = ROOT / "reference"
 ENTITIES_FILE = REFERENCE_DIR / "entities.yml"
 PREDICATES_FILE = REFERENCE_DIR / "predicates.yml"
 CLAIMS_DIR = ROOT / "claims"
-SCHEMAS_DIR = ROOT / "etl" / "schemas"
+SCHEMAS_DIR = PACKAGE_DIR / "schemas"
 EXPECTATIONS_DIR = ROOT / "expectations"
+ACKNOWLEDGED_CONFLICTS = EXPECTATIONS_DIR / "acknowledged_conflicts.yml"
 DATA_DIR = ROOT / "data"
 BUILD_DIR = ROOT / "build"
 DATABASE = ROOT / "china_ai_investments.db"

@@ -1,0 +1,38 @@
+"""Shared fixtures: a built copy of the real dataset, and a private copy of the inputs to break."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from etl import paths
+from etl.build import build
+
+INPUT_DIRS = ("sources", "reference", "claims", "expectations")
+
+
+@pytest.fixture(scope="session")
+def built_database(tmp_path_factory) -> Path:
+    """The real dataset built once per session, without the validation gate (tests corrupt copies)."""
+    target = tmp_path_factory.mktemp("built") / "china_ai_investments.db"
+    build(target)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A private copy of every input, for tests that break one thing."""
+    for name in INPUT_DIRS:
+        shutil.copytree(paths.ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def run_etl(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """The real `etl` command on a project copy: exit status, stdout and stderr as a user sees them."""
+    env = {**os.environ, "ETL_ROOT": str(project), "GX_ANALYTICS_ENABLED": "False"}
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=300)

@@ -14,10 +14,20 @@ from etl.reconcile import conflict_rows, founded_columns, investor_rows, round_r
 from etl.reference import Reference, Source, read_entities, read_predicates, read_sources
 from etl.write import publish, temporary_path, write_database
 
-def _checked(path: Path, schema: str, errors: list[InputError]) -> Loaded | None:
+def _checked(path: Path, schema: str, errors: list[InputError], items_at: tuple = ()) -> Loaded | None:
+    """The document with the items that break its schema left out (each reported), or None."""
     loaded = read_yaml(path, errors) if path.suffix in (".yml", ".yaml") else read_json_lines(path, errors)
-    if loaded is None or not check_schema(loaded, schema, errors):
+    if loaded is None:
         return None
+    bad = check_schema(loaded, schema, errors, items_at)
+    if bad is None:
+        return None
+    if bad:
+        container = loaded.data
+        for key in items_at:
+            container = container[key]
+        loaded.dropped = [item for index, item in enumerate(container) if index in bad]
+        container[:] = [item for index, item in enumerate(container) if index not in bad]
     return loaded
 
 
@@ -30,9 +40,12 @@ def read_reference(errors: list[InputError]) -> Reference:
     sources = _checked(paths.SOURCES_FILE, "sources", errors)
     if sources:
         reference.sources = read_sources(sources.data, sources.name, errors)
+        listed = [item.get("source_id") for item in [*sources.data, *sources.dropped] if isinstance(item, dict)]
+        reference.rejected = set(listed) - set(reference.sources)
+        reference.all_sources_read = len(listed) == len(reference.sources)
     entities = _checked(paths.ENTITIES_FILE, "entities", errors)
     if entities:
-        read_entities(entities.data, entities.name, reference.sources, errors, reference)
+        read_entities(entities.data, entities.name, errors, reference)
     predicates = _checked(paths.PREDICATES_FILE, "predicates", errors)
     if predicates:
         read_predicates(predicates.data, predicates.name, errors, reference)
@@ -50,7 +63,7 @@ def collect_rows() -> dict[str, list[dict]]:
     """Every table's rows from the inputs; raises InputErrors with all problems found."""
     errors: list[InputError] = []
     reference = read_reference(errors)
-    documents = [doc for path in claim_files() if (doc := _checked(path, "claims", errors))]
+    documents = [doc for path in claim_files() if (doc := _checked(path, "claims", errors, ("claims",)))]
     normalised = normalise_claims(documents, reference, errors)
     claims = normalised.claims
     published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}

@@ -68,6 +68,8 @@ def normalise_claims(documents: list[Loaded], reference: Reference, errors: list
 def _document_source(document: Loaded, reference: Reference, errors: list[InputError]) -> Source | None:
     data: Node = document.data
     source_id = data["source_id"]
+    if source_id in reference.rejected:
+        return None
     if source_id not in reference.sources:
         errors.append(InputError(document.name, data.line_of("source_id"), "source_id",
                                  f"no source '{source_id}' in {paths.relative(paths.SOURCES_FILE)}",

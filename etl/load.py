@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +56,7 @@ _LineLoader.yaml_implicit_resolvers = {
 class Loaded:
     path: Path
     data: object
+    dropped: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -105,13 +107,35 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def check_schema(loaded: Loaded, schema: str, errors: list[InputError]) -> bool:
-    """Append one error per schema violation; True when the document is valid."""
+def check_schema(loaded: Loaded, schema: str, errors: list[InputError], items_at: tuple = ()) -> set[int] | None:
+    """Report every schema violation; return the indexes of the bad items of the list at items_at,
+    or None when the document as a whole is unusable."""
     found = sorted(schema_validator(schema).iter_errors(loaded.data), key=lambda e: list(e.absolute_path))
+    bad, whole = set(), False
     for error in found:
-        line, field = _locate(loaded.data, list(error.absolute_path))
+        path = list(error.absolute_path)
+        line, field = _locate(loaded.data, path)
+        if error.validator in ("required", "additionalProperties", "dependentRequired"):
+            line, field = _named_field(error, loaded.data, path, line, field)
         errors.append(InputError(loaded.name, line, field, _describe(error), _fix(error, schema)))
-    return not found
+        depth = len(items_at)
+        if len(path) > depth and tuple(path[:depth]) == items_at and isinstance(path[depth], int):
+            bad.add(path[depth])
+        else:
+            whole = True
+    return None if whole else bad
+
+
+def _named_field(error, document, path: list, line: int, field: str) -> tuple[int, str]:
+    """For a missing or unknown key, name that key (and its line, where it exists)."""
+    names = re.findall(r"'([^']+)'", error.message)
+    if not names:
+        return line, field
+    node = document
+    for step in path:
+        node = node[step]
+    name = names[0] if error.validator != "dependentRequired" else names[-1]
+    return (node.line_of(name) if isinstance(node, Node) else line), name
 
 
 def _locate(document, path: list) -> tuple[int, str]:

@@ -30,6 +30,8 @@ class Reference:
     names: dict[str, str] = field(default_factory=dict)
     aliases: list[dict] = field(default_factory=list)
     predicates: dict[str, dict] = field(default_factory=dict)
+    rejected: set[str] = field(default_factory=set)
+    all_sources_read: bool = True
 
     def entity_id(self, written: str) -> str | None:
         return self.names.get(written) or self.names.get(fold(written).lower())
@@ -68,7 +70,10 @@ def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | No
                                  "restore the original article (sources are never edited); for a new snapshot "
                                  "update sha256 and re-check every quote"))
         return None
+    failures = len(errors)
     published = _published(item, file, errors)
+    if len(errors) > failures:
+        return None
     text = data.decode("utf-8")
     row = {
         "source_id": item["source_id"], "title": item["title"], "publisher": item["publisher"],
@@ -96,8 +101,7 @@ def _published(item: Node, file: str, errors: list[InputError]) -> PartialDate |
     return PartialDate(date.iso, date.precision, item["published_basis"] or "stated", item.get("note"))
 
 
-def read_entities(items: list[Node], file: str, sources: dict[str, Source], errors: list[InputError],
-                  reference: Reference) -> None:
+def read_entities(items: list[Node], file: str, errors: list[InputError], reference: Reference) -> None:
     for item in items:
         entity_id = item["id"]
         if entity_id in reference.entities:
@@ -107,7 +111,7 @@ def read_entities(items: list[Node], file: str, sources: dict[str, Source], erro
         reference.entities[entity_id] = _entity_row(item)
         for name in [entity_id, item["name"], *item.get("aliases", [])]:
             _add_name(reference, name, entity_id, file, item, errors)
-        _check_country(item, file, sources, errors)
+        _check_country(item, file, reference, errors)
     for item in items:
         parent = item.get("parent")
         if parent and parent not in reference.entities:
@@ -132,14 +136,16 @@ def _add_name(reference: Reference, name: str, entity_id: str, file: str, item: 
                                  f"alias '{name}' already names entity '{owner}'",
                                  "an alias names one entity only: remove it from one of them"))
         return
-    if owner is None and name != entity_id:
-        reference.aliases.append({"alias": name, "entity_id": entity_id})
     reference.names[key] = entity_id
+    known = {row["alias"] for row in reference.aliases}
+    if name != entity_id and name not in known:
+        reference.aliases.append({"alias": name, "entity_id": entity_id})
 
 
-def _check_country(item: Node, file: str, sources: dict[str, Source], errors: list[InputError]) -> None:
-    evidence = item.get("country_evidence")
-    if evidence and not any(source.folded.find_all(evidence) for source in sources.values()):
+def _check_country(item: Node, file: str, reference: Reference, errors: list[InputError]) -> None:
+    """The evidence must stand in some article; not judged while a listed source is rejected."""
+    evidence, sources = item.get("country_evidence"), reference.sources
+    if evidence and reference.all_sources_read and not any(source.folded.find_all(evidence) for source in sources.values()):
         errors.append(InputError(file, item.line_of("country_evidence"), "country_evidence",
                                  f"'{evidence}' is in no source text",
                                  "copy the words that give the country from an article"))

@@ -75,6 +75,15 @@ class Table:
         return [(c.name, *c.references) for c in self.columns if c.references]
 
     @property
+    def all_indexes(self) -> list[tuple[str, ...]]:
+        """Declared indexes plus one per foreign-key column (SQLite needs them for fast key checks)."""
+        indexes = list(self.indexes)
+        for name, _, _ in self.foreign_keys:
+            if not any(index[0] == name for index in indexes) and (name,) != self.primary_key[:1]:
+                indexes.append((name,))
+        return indexes
+
+    @property
     def order_by(self) -> tuple[str, ...]:
         return self.sort or self.primary_key
 

@@ -29,6 +29,7 @@ class Reference:
     entities: dict[str, dict] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     aliases: list[dict] = field(default_factory=list)
+    alias_names: set[str] = field(default_factory=set)
     predicates: dict[str, dict] = field(default_factory=dict)
     rejected: set[str] = field(default_factory=set)
     all_sources_read: bool = True
@@ -137,8 +138,8 @@ def _add_name(reference: Reference, name: str, entity_id: str, file: str, item: 
                                  "an alias names one entity only: remove it from one of them"))
         return
     reference.names[key] = entity_id
-    known = {row["alias"] for row in reference.aliases}
-    if name != entity_id and name not in known:
+    if name != entity_id and name not in reference.alias_names:
+        reference.alias_names.add(name)
         reference.aliases.append({"alias": name, "entity_id": entity_id})
 
 

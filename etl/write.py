@@ -21,7 +21,7 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
         with connection:
             for table in tables:
                 connection.execute(create_table_sql(table))
-                for columns in table.indexes:
+                for columns in table.all_indexes:
                     db[table.name].create_index(columns, find_unique_name=True)
             for table in tables:
                 _insert(connection, table, rows.get(table.name, []))

@@ -1,0 +1,51 @@
+"""Every curated input file against its JSON Schema, as a reviewer's first check."""
+import pytest
+
+from etl import paths
+from etl.build import claim_files
+from etl.errors import InputError
+from etl.load import check_schema, read_yaml
+
+INPUTS = [
+    (paths.SOURCES_FILE, "sources"),
+    (paths.ENTITIES_FILE, "entities"),
+    (paths.PREDICATES_FILE, "predicates"),
+    (paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts"),
+    *[(path, "claims") for path in claim_files()],
+]
+
+
+@pytest.mark.parametrize("path,schema", INPUTS, ids=[paths.relative(p) for p, _ in INPUTS])
+def test_input_matches_its_schema(path, schema):
+    errors: list[InputError] = []
+    loaded = read_yaml(path, errors)
+    assert loaded is not None, errors
+    assert check_schema(loaded, schema, errors) == set()
+    assert errors == []
+
+
+def test_there_is_one_claims_file_per_source():
+    errors: list[InputError] = []
+    sources = read_yaml(paths.SOURCES_FILE, errors).data
+    assert sorted(s["source_id"] for s in sources) == sorted(p.stem for p in claim_files())
+    assert sorted(s["file"] for s in sources) == sorted(p.name for p in paths.ARTICLES_DIR.glob("*.txt"))
+
+
+def test_schema_errors_name_the_line_and_the_field(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("source_id: x\nclaims:\n  - id: a\n    subject: Alibaba\n    predicate: investor\n"
+                    "    quote: Alibaba backs\n    modality: rumoured\n", encoding="utf-8")
+    errors: list[InputError] = []
+    assert check_schema(read_yaml(path, errors), "claims", errors, ("claims",)) == {0}
+    assert [str(e).split(" — ")[0] for e in errors] == [
+        f"{path}:7: modality: 'rumoured' is not one of ['stated', 'reported', 'company_statement', 'claimed', "
+        "'in_progress', 'committed']"]
+
+
+def test_a_missing_field_is_named(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("source_id: x\nclaims:\n  - id: a\n    subject: Alibaba\n    predicate: investor\n",
+                    encoding="utf-8")
+    errors: list[InputError] = []
+    check_schema(read_yaml(path, errors), "claims", errors, ("claims",))
+    assert [(e.line, e.field, e.problem) for e in errors] == [(3, "quote", "'quote' is missing")]

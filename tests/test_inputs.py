@@ -49,3 +49,10 @@ def test_a_missing_field_is_named(tmp_path):
     errors: list[InputError] = []
     check_schema(read_yaml(path, errors), "claims", errors, ("claims",))
     assert [(e.line, e.field, e.problem) for e in errors] == [(3, "quote", "'quote' is missing")]
+
+
+def test_readme_names_every_table():
+    from etl.tables import TABLES
+
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    assert [t.name for t in TABLES if f"`{t.name}`" not in readme] == []

@@ -16,6 +16,14 @@ class InputError:
         return f"{self.file}:{self.line}: {self.field}: {self.problem} — {self.fix}"
 
 
+class Unusable(ValueError):
+    """A value the ETL cannot use, with what is wrong and how to fix it."""
+
+    def __init__(self, problem: str, fix: str):
+        super().__init__(problem)
+        self.problem, self.fix = problem, fix
+
+
 class InputErrors(Exception):
     """Raised once with every input error of a run."""
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib.metadata import version
 
 from etl.dates import PartialDate
+from etl.errors import Unusable
 
 LOOKBACK_DAYS = 10
 
@@ -26,10 +27,8 @@ class FxRate:
         return dict(self.__dict__)
 
 
-class FxError(ValueError):
-    def __init__(self, problem: str, fix: str):
-        super().__init__(problem)
-        self.problem, self.fix = problem, fix
+class FxError(Unusable):
+    pass
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from etl.hedges import ConflictingHedges, split_hedge
+from etl.errors import Unusable
 
 # Each lookup carries its reason, so a reviewer can check it against the articles.
 CURRENCY_MARKS = {
@@ -43,10 +44,8 @@ _AMOUNT = re.compile(
 _PARENTHESIS = re.compile(r"^(?P<main>.*?)\s*\((?P<inner>[^()]*)\)$")
 
 
-class MoneyError(ValueError):
-    def __init__(self, problem: str, fix: str):
-        super().__init__(problem)
-        self.problem, self.fix = problem, fix
+class MoneyError(Unusable):
+    pass
 
 
 @dataclass(frozen=True)

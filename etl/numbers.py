@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from etl.hedges import ConflictingHedges, split_hedge
+from etl.errors import Unusable
 
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -29,10 +30,8 @@ _COUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
 _COUNTED = re.compile(r"^(?P<number>\d[\d,]*|[a-z]+)\s+(?P<noun>[a-z][a-z -]*)$", re.I)
 
 
-class QuantityError(ValueError):
-    def __init__(self, problem: str, fix: str):
-        super().__init__(problem)
-        self.problem, self.fix = problem, fix
+class QuantityError(Unusable):
+    pass
 
 
 @dataclass(frozen=True)

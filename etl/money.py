@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.hedges import ConflictingHedges, split_hedge
 from etl.errors import Unusable
+from etl.hedges import ConflictingHedges, split_hedge
 
 # Each lookup carries its reason, so a reviewer can check it against the articles.
 CURRENCY_MARKS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.hedges import ConflictingHedges, split_hedge
 from etl.errors import Unusable
+from etl.hedges import ConflictingHedges, split_hedge
 
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,

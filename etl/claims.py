@@ -95,11 +95,17 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
         "object_as_written": claim.get("object"), "round_id": claim.get("round"),
         "value_phrase": claim.get("value"), "modality": claim.get("modality") or "stated",
         "quote": source.text[quote.start:quote.end], "quote_start": quote.start, "quote_end": quote.end,
-        "quote_occurrence": quote.occurrence, "in_headline": int(source.in_headline(quote.start, quote.end)), "note": claim.get("note"), "curated_in": where,
+        "quote_occurrence": quote.occurrence, "in_headline": int(source.in_headline(quote.start, quote.end)),
+        "note": claim.get("note"), "curated_in": where,
     }
-    row.update(_value_span(claim, "value", source, quote))
-    date = _date(claim, predicate, source, quote)
-    row.update(_date_columns(claim, date))
+    value_span = _span(claim, "value", source, quote)
+    if value_span:
+        row.update(value_start=value_span[0], value_end=value_span[1],
+                   value_phrase=source.text[value_span[0]:value_span[1]])
+    date_key = "value" if predicate["value_kind"] == "date" else "date"
+    date_span = _span(claim, date_key, source, quote)
+    date = _date(claim, predicate, date_key, source)
+    row.update(_date_columns(source.text[date_span[0]:date_span[1]] if date_span else None, date))
     values, rate = _value(claim, predicate, date or source.published)
     row.update(values)
     return row, rate
@@ -152,33 +158,31 @@ def _anchor(claim: Node, source: Source) -> Anchor:
     return anchor
 
 
-def _value_span(claim: Node, key: str, source: Source, quote: Anchor) -> dict:
+def _span(claim: Node, key: str, source: Source, quote: Anchor) -> tuple[int, int] | None:
+    """Where the claim's value or date phrase stands inside its quote."""
     phrase = claim.get(key)
     if not phrase:
-        return {}
+        return None
     span = anchor_phrase(source.folded, phrase, quote)
     if span is None:
         raise ClaimError(key, f"'{phrase}' is not inside the quote",
                          f"copy the {key} phrase from the quote as written, or widen the quote")
-    return {"value_start": span[0], "value_end": span[1]} if key == "value" else {}
+    return span
 
 
-def _date(claim: Node, predicate: dict, source: Source, quote: Anchor) -> PartialDate | None:
-    key = "value" if predicate["value_kind"] == "date" else "date"
-    phrase = claim.get(key)
+def _date(claim: Node, predicate: dict, key: str, source: Source) -> PartialDate | None:
     if predicate["value_kind"] == "date" and claim.get("date"):
         raise ClaimError("date", "a date-valued claim keeps its date phrase in value", "remove date")
-    if not phrase:
+    if not claim.get(key):
         return None
-    _value_span(claim, key, source, quote)
     try:
-        return resolve_phrase(phrase, source.published)
+        return resolve_phrase(claim[key], source.published)
     except DateError as error:
         raise ClaimError(key, error.problem, error.fix) from None
 
 
-def _date_columns(claim: Node, date: PartialDate | None) -> dict:
-    phrase = claim.get("date") or (claim.get("value") if date else None)
+def _date_columns(phrase: str | None, date: PartialDate | None) -> dict:
+    """The resolved date beside the phrase exactly as the text writes it."""
     if date is None:
         note = f"'{phrase}' names no date" if phrase else None
         return {"date": None, "date_precision": None, "date_basis": None, "date_phrase": phrase, "date_note": note}

@@ -1,0 +1,62 @@
+"""The Great Expectations gate: the rules of expectations/ run on a built database before it is published."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from etl import paths
+from etl.validation.files import ExpectationFileError, read_suites
+from etl.validation.report import Run, ValidationFailed, failure_report, record
+
+__all__ = ["ExpectationFileError", "Run", "ValidationFailed", "data_docs_dir", "failure_report", "validate",
+           "validation_step"]
+
+
+def data_docs_dir() -> Path:
+    return paths.BUILD_DIR / "data-docs"
+
+
+def failed_docs_dir() -> Path:
+    return paths.BUILD_DIR / "data-docs-failed"
+
+
+def validate(database: Path, docs: Path | None = None, runner=None) -> Run:
+    """Run every rule on database (GX is imported here, on first use); Data Docs go to docs when given."""
+    started = time.perf_counter()
+    if runner is None:
+        from etl.validation.runner import Runner
+
+        runner = Runner(read_suites(), docs)
+    results = runner.run(database)
+    now = dt.datetime.now(dt.timezone.utc)
+    return Run(run_id=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), run_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+               gx_version=runner.version, seconds=time.perf_counter() - started, results=tuple(results))
+
+
+def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
+    """Build step: validate the unpublished database, record the run in it, stage Data Docs; raise on failure."""
+    staged = paths.BUILD_DIR / ".data-docs-staged"
+    shutil.rmtree(staged, ignore_errors=True)
+    run = validate(database, docs=staged)
+    record(database, run)
+    if not run.success:
+        _replace(staged, failed_docs_dir())
+        raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")
+    say(f"validated: {run.summary} in {run.seconds:.1f} s")
+
+    def publish_docs() -> None:
+        _replace(staged, data_docs_dir())
+        shutil.rmtree(failed_docs_dir(), ignore_errors=True)
+        say(f"Data Docs: {paths.relative(data_docs_dir())}/index.html")
+
+    return publish_docs
+
+
+def _replace(staged: Path, target: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    if staged.exists():
+        os.replace(staged, target)

@@ -1,0 +1,160 @@
+"""The column-level suites, generated from etl/tables.py, the row-count baseline and the acknowledgements."""
+from __future__ import annotations
+
+from etl import vocab
+from etl.model import Column, Table
+from etl.tables import DATA_TABLES
+
+SUITE_META = {"generated_by": "etl expectations",
+              "generated_from": ["etl/tables.py", "expectations/row_counts.yml",
+                                 "expectations/acknowledged_conflicts.yml"]}
+
+ISO_4217 = tuple("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW
+KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN
+NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL
+SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES
+VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+""".split())
+
+STORAGE = {
+    "string": ("text",),
+    "integer": ("integer",),
+    "number": ("integer", "real"),
+    "boolean": ("integer",),
+    "date": ("text",),
+    "partial_date": ("text",),
+    "datetime": ("text",),
+}
+EARLIEST_DATE = "1990-01-01"
+
+
+def expectation(kind: str, rule: str, table: Table, on: str | None = None, **kwargs) -> dict:
+    meta = {"rule": rule, "table": table.name}
+    if on:
+        meta["column"] = on
+    return {"type": kind, "kwargs": kwargs, "meta": meta}
+
+
+def _rows(table: Table, where: str, *columns: str) -> str:
+    shown = dict.fromkeys([*table.primary_key, *columns])
+    return f"SELECT {', '.join(shown)} FROM {{batch}} WHERE {where}"
+
+
+def first_day(column: str) -> str:
+    return (f"(CASE length({column}) WHEN 4 THEN {column} || '-01-01' WHEN 7 THEN {column} || '-01' "
+            f"ELSE {column} END)")
+
+
+def _valid_date(table: Table, column: Column) -> dict:
+    name = column.name
+    precision = f"{name}_precision" if f"{name}_precision" in table.column_names else None
+    basis = f"{name}_basis" if f"{name}_basis" in table.column_names else None
+    real = f"date({name}, '+0 days') IS {name}"
+    month = f"({name} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND date({name} || '-01', '+0 days') IS {name} || '-01')"
+    year = f"{name} GLOB '[0-9][0-9][0-9][0-9]'"
+    if column.type == "date":
+        bad = f"{name} IS NOT NULL AND NOT ({real})"
+    elif precision:
+        week = f"({real} AND strftime('%w', {name}) = '1')"
+        form = (f"CASE {precision} WHEN 'year' THEN {year} WHEN 'month' THEN {month} WHEN 'week' THEN {week} "
+                f"WHEN 'day' THEN {real} ELSE 1 END")
+        together = f"({name} IS NULL) <> ({precision} IS NULL)"
+        if basis:
+            together += f" OR ({name} IS NULL) <> ({basis} IS NULL)"
+        bad = f"{together} OR ({name} IS NOT NULL AND NOT ({form}))"
+    else:
+        bad = f"{name} IS NOT NULL AND NOT ({year} OR {month} OR {real})"
+    shown = [name] + [c for c in (precision, basis) if c]
+    return expectation("unexpected_rows_expectation", f"{table.name}.{name}.valid_date", table, name,
+                       unexpected_rows_query=_rows(table, bad, *shown))
+
+
+def _date_range(table: Table, column: Column) -> dict:
+    name = column.name
+    bad = f"{name} IS NOT NULL AND ({first_day(name)} < '{EARLIEST_DATE}' OR {first_day(name)} > date('now'))"
+    return expectation("unexpected_rows_expectation", f"{table.name}.{name}.date_range", table, name,
+                       unexpected_rows_query=_rows(table, bad, name))
+
+
+def _references(table: Table, column: Column) -> dict:
+    other, other_column = column.references
+    keys = ", ".join(f"t.{name}" for name in dict.fromkeys([*table.primary_key, column.name]))
+    query = (f"SELECT {keys} FROM {{batch}} AS t LEFT JOIN {other} AS r ON r.{other_column} = t.{column.name} "
+             f"WHERE t.{column.name} IS NOT NULL AND r.{other_column} IS NULL")
+    return expectation("unexpected_rows_expectation", f"{table.name}.{column.name}.references", table,
+                       column.name, unexpected_rows_query=query)
+
+
+def column_expectations(table: Table, column: Column) -> list[dict]:
+    name, rule = column.name, f"{table.name}.{column.name}"
+    found = []
+    if column.required or name in table.primary_key:
+        found.append(expectation("expect_column_values_to_not_be_null", f"{rule}.not_null", table, name, column=name))
+    if column.unique:
+        found.append(expectation("expect_column_values_to_be_unique", f"{rule}.unique", table, name, column=name))
+    if column.enum or column.type == "boolean":
+        values = list(column.enum) if column.enum else [0, 1]
+        found.append(expectation("expect_column_values_to_be_in_set", f"{rule}.in_set", table, name, column=name,
+                                 value_set=values))
+    if column.pattern == vocab.CURRENCY_PATTERN:
+        found.append(expectation("expect_column_values_to_be_in_set", f"{rule}.iso_4217", table, name,
+                                 column=name, value_set=list(ISO_4217)))
+    elif column.effective_pattern and column.type == "string":
+        found.append(expectation("expect_column_values_to_match_regex", f"{rule}.pattern", table, name,
+                                 column=name, regex=column.effective_pattern))
+    low = column.minimum if column.minimum is not None else column.exclusive_minimum
+    if low is not None or column.maximum is not None:
+        found.append(expectation("expect_column_values_to_be_between", f"{rule}.range", table, name, column=name,
+                                 min_value=low, max_value=column.maximum,
+                                 strict_min=column.exclusive_minimum is not None))
+    if column.references:
+        found.append(_references(table, column))
+    if column.type in ("date", "partial_date"):
+        found.extend([_valid_date(table, column), _date_range(table, column)])
+    return found
+
+
+def _storage_types(table: Table) -> dict:
+    parts = []
+    for column in table.columns:
+        allowed = ", ".join(f"'{kind}'" for kind in ("null", *STORAGE[column.type]))
+        keys = ", ".join(table.primary_key)
+        parts.append(f"SELECT {keys}, '{column.name}' AS column_name, typeof({column.name}) AS stored_as "
+                     f"FROM {{batch}} WHERE typeof({column.name}) NOT IN ({allowed})")
+    return expectation("unexpected_rows_expectation", f"{table.name}.storage_types", table,
+                       unexpected_rows_query=" UNION ALL ".join(parts))
+
+
+def _acknowledgements(table: Table, acknowledged: list[str]) -> dict:
+    listed = " UNION ALL ".join(f"SELECT '{conflict_id.replace(chr(39), chr(39) * 2)}' AS conflict_id"
+                                for conflict_id in acknowledged) or "SELECT NULL AS conflict_id WHERE 0"
+    query = (f"SELECT a.conflict_id FROM ({listed}) AS a LEFT JOIN {{batch}} AS c ON c.conflict_id = a.conflict_id "
+             "WHERE c.conflict_id IS NULL")
+    return expectation("unexpected_rows_expectation", "claim_conflicts.acknowledgements_name_existing_conflicts",
+                       table, "conflict_id", unexpected_rows_query=query)
+
+
+def table_suite(table: Table, minimum_rows: int, acknowledged: list[str]) -> dict:
+    """The generated suite of one table: its shape, its row-count baseline and every column constraint."""
+    found = [
+        expectation("expect_table_columns_to_match_ordered_list", f"{table.name}.columns", table,
+                    column_list=table.column_names),
+        expectation("expect_table_row_count_to_be_between", f"{table.name}.row_count_not_below_baseline", table,
+                    min_value=minimum_rows, max_value=None),
+        _storage_types(table),
+    ]
+    if len(table.primary_key) > 1:
+        found.append(expectation("expect_compound_columns_to_be_unique", f"{table.name}.primary_key_unique",
+                                 table, column_list=list(table.primary_key)))
+    for column in table.columns:
+        found.extend(column_expectations(table, column))
+    if table.name == "claim_conflicts":
+        found.append(_acknowledgements(table, acknowledged))
+    return {"name": table.name, "meta": SUITE_META, "expectations": found}
+
+
+def generated_suites(minimum_rows: dict[str, int], acknowledged: list[str]) -> dict[str, dict]:
+    return {table.name: table_suite(table, minimum_rows[table.name], acknowledged) for table in DATA_TABLES}

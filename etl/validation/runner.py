@@ -1,0 +1,190 @@
+"""Run the suites with Great Expectations over a SQLite file: the only module that imports GX."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+
+from etl.tables import TABLES_BY_NAME
+from etl.validation.files import CROSS_TABLE, ExpectationFileError
+
+SAMPLE_SIZE = 20
+_READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)\b")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    suite: str
+    table: str
+    column: str | None
+    expectation_type: str
+    success: bool
+    unexpected_count: int | None
+    sample: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+
+def reads(item: dict) -> frozenset[str]:
+    """The tables an expectation reads: its own, and those its query selects from."""
+    query = item["kwargs"].get("unexpected_rows_query", "")
+    return frozenset({item["meta"]["table"], *_READS.findall(query)} - {"batch"})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One validation: a suite (or the part of cross_table) run on one table's batch."""
+
+    suite: str
+    table: str
+    expectations: tuple[dict, ...]
+
+    @property
+    def name(self) -> str:
+        return self.suite if self.suite == self.table else f"{self.suite}.{self.table}"
+
+
+def units_of(suites: list[dict]) -> list[Unit]:
+    """Table suites as they are; cross_table split by the table each rule's rows come from."""
+    units = []
+    for suite in suites:
+        groups: dict[str, list[dict]] = {}
+        for item in suite["expectations"]:
+            groups.setdefault(item["meta"]["table"], []).append(item)
+        for table, items in groups.items():
+            if suite["name"] != CROSS_TABLE and table != suite["name"]:
+                raise ExpectationFileError(f"expectations/{suite['name']}.json: rule {items[0]['meta']['rule']} "
+                                           f"names table {table} — a table suite checks its own table only")
+            units.append(Unit(suite["name"], table, tuple(items)))
+    return units
+
+
+def import_gx():
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import great_expectations as gx
+    return gx
+
+
+def load_suite(gx, name: str, expectations: tuple[dict, ...] | list[dict]):
+    """A GX suite from JSON entries; GX drops an invalid entry with a log line, so the count is checked."""
+    suite = gx.ExpectationSuite(name=name, expectations=[dict(item) for item in expectations])
+    if len(suite.expectations) != len(expectations):
+        loaded = {e.meta.get("rule") for e in suite.expectations}
+        dropped = [item["meta"]["rule"] for item in expectations if item["meta"]["rule"] not in loaded]
+        raise ExpectationFileError(f"expectations/{name.split('.')[0]}.json: Great Expectations rejected "
+                                   f"{', '.join(dropped)} — fix the expectation type or its kwargs")
+    return suite
+
+
+class Runner:
+    """An ephemeral GX context holding the suites, reusable for many database files."""
+
+    def __init__(self, suites: list[dict], docs_dir: Path | None = None):
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = import_gx()
+        self.version = self.gx.__version__
+        self.context = self.gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.docs_dir = docs_dir
+        if docs_dir is not None:
+            self.context.update_data_docs_site("local_site", {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "show_how_to_buttons": False,
+            })
+        self.units = units_of(suites)
+        self._suites = {unit.name: self.context.suites.add(load_suite(self.gx, unit.name, unit.expectations))
+                        for unit in self.units}
+        self._subsets: dict[tuple, object] = {}
+        self._runs = count(1)
+
+    def run(self, database: Path, tables: set[str] | None = None,
+            result_format: str = "COMPLETE") -> list[RuleResult]:
+        """Every rule's result on database; with tables, only the rules that read one of them."""
+        number = next(self._runs)
+        source = self.context.data_sources.add_sqlite(f"db{number}", connection_string=f"sqlite:///{database}")
+        batches: dict[str, object] = {}
+        results: list[RuleResult] = []
+        try:
+            for unit in self.units:
+                suite = self._suite(unit, tables)
+                if suite is None:
+                    continue
+                if unit.table not in batches:
+                    asset = source.add_table_asset(unit.table, table_name=unit.table)
+                    batches[unit.table] = asset.add_batch_definition_whole_table("whole_table")
+                definition = self.context.validation_definitions.add(self.gx.ValidationDefinition(
+                    name=f"{number}:{unit.name}", data=batches[unit.table], suite=suite))
+                outcome = definition.run(result_format={
+                    "result_format": result_format, "partial_unexpected_count": SAMPLE_SIZE,
+                    "unexpected_index_column_names": list(TABLES_BY_NAME[unit.table].primary_key),
+                    "return_unexpected_index_query": False})
+                results.extend(_rule_result(unit, item) for item in outcome.results)
+        finally:
+            _close(source)
+        if self.docs_dir is not None:
+            self.context.build_data_docs()
+        return results
+
+    def _suite(self, unit: Unit, tables: set[str] | None):
+        if tables is None:
+            return self._suites[unit.name]
+        chosen = tuple(item for item in unit.expectations if reads(item) & tables)
+        if not chosen:
+            return None
+        key = (unit.name, tuple(item["meta"]["rule"] for item in chosen))
+        if key not in self._subsets:
+            name = f"{unit.name}~{len(self._subsets) + 1}"
+            self._subsets[key] = self.context.suites.add(load_suite(self.gx, name, chosen))
+        return self._subsets[key]
+
+
+def _close(source) -> None:
+    """Release the database file: GX keeps SQLite connections open in the data source and its engine."""
+    engine = source.get_execution_engine()
+    engine.close()
+    engine.engine.dispose()
+    source.get_engine().dispose()
+
+
+def _rule_result(unit: Unit, item) -> RuleResult:
+    config = item.expectation_config
+    error = _error(item.exception_info or {})
+    unexpected, sample = _offending(item.result or {}, unit.table, config.kwargs)
+    return RuleResult(rule=config.meta["rule"], suite=unit.suite, table=config.meta["table"],
+                      column=config.meta.get("column"), expectation_type=config.type,
+                      success=bool(item.success) and error is None, unexpected_count=unexpected,
+                      sample=sample[:SAMPLE_SIZE], error=error)
+
+
+def _error(info: dict) -> str | None:
+    """The first exception message of a result; GX nests them by metric when a query fails."""
+    found = [info] + [value for value in info.values() if isinstance(value, dict)]
+    for entry in found:
+        if entry.get("raised_exception"):
+            return " ".join(str(entry.get("exception_message")).split())
+    return None
+
+
+def _offending(result: dict, table: str, kwargs: dict) -> tuple[int | None, list[dict]]:
+    details = result.get("details") or {}
+    if "unexpected_rows" in details:
+        return result.get("observed_value"), [dict(row) for row in details["unexpected_rows"]]
+    if "unexpected_count" in result:
+        rows = result.get("unexpected_index_list") or result.get("unexpected_list") or []
+        return result["unexpected_count"], [dict(row) if isinstance(row, dict) else {"value": row} for row in rows]
+    if "mismatched" in details:
+        return None, [dict(row) for row in details["mismatched"]]
+    if "observed_value" in result:
+        bounds = {key: kwargs[key] for key in ("min_value", "max_value") if kwargs.get(key) is not None}
+        return None, [{"table": table, "observed_value": result["observed_value"], **bounds}]
+    return None, []

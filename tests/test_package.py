@@ -1,0 +1,222 @@
+"""The data package's parts: Table Schemas from the table definitions, CSV cells, release rules, the zip."""
+import copy
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from etl.model import Column, Table
+from etl.package import (
+    DESCRIPTOR, PROFILE, ZIP_NAME, PackageError, build_files, csv_bytes, csv_cell, release, zip_bytes,
+)
+from etl.table_schema import field, foreign_key, full_match_pattern, table_schema
+from etl.tables import DATA_TABLES, TABLES, TABLES_BY_NAME
+
+NOW = dt.datetime(2025, 1, 2, 3, 4, 5, 678, tzinfo=dt.timezone.utc)
+LATER = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def files(built_database):
+    return build_files(built_database, None, NOW)
+
+
+@pytest.fixture(scope="module")
+def package(files):
+    return json.loads(files[DESCRIPTOR])
+
+
+def test_every_public_table_is_a_resource_and_nothing_else(package):
+    assert [r["name"] for r in package["resources"]] == [t.name for t in DATA_TABLES]
+    assert {t.name for t in TABLES} - {r["name"] for r in package["resources"]} == {
+        "validation_runs", "validation_results"}
+    assert package["$schema"] == PROFILE == "https://datapackage.org/profiles/2.0/datapackage.json"
+
+
+def test_resources_name_their_csv_with_hash_and_bytes(package, files):
+    for resource in package["resources"]:
+        data = files[resource["path"]]
+        assert resource["path"] == f"data/{resource['name']}.csv"
+        assert (resource["type"], resource["format"], resource["mediatype"], resource["encoding"]) == (
+            "table", "csv", "text/csv", "utf-8")
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert resource["schema"] == table_schema(TABLES_BY_NAME[resource["name"]])
+
+
+def test_field_types_follow_the_definitions():
+    claims = {f["name"]: f for f in table_schema(TABLES_BY_NAME["claims"])["fields"]}
+    assert claims["date"]["type"] == "string"
+    assert claims["date"]["constraints"] == {"pattern": r"\d{4}(-\d{2}(-\d{2})?)?"}
+    assert claims["date_precision"]["constraints"] == {"enum": ["day", "week", "month", "year"]}
+    assert claims["in_headline"] == {
+        "name": "in_headline", "type": "boolean",
+        "description": "1 when the quote lies in the article's headline.",
+        "trueValues": ["1"], "falseValues": ["0"], "constraints": {"required": True}}
+    assert claims["amount"]["constraints"] == {"exclusiveMinimum": 0}
+    assert claims["quote_start"] == {
+        "name": "quote_start", "type": "integer", "description": TABLES_BY_NAME["claims"].column(
+            "quote_start").description, "constraints": {"required": True, "minimum": 0}}
+    fx = {f["name"]: f["type"] for f in table_schema(TABLES_BY_NAME["fx_rates"])["fields"]}
+    assert (fx["rate"], fx["rate_date"], fx["days"]) == ("number", "date", "integer")
+
+
+def test_every_column_is_a_field_with_its_description():
+    for table in DATA_TABLES:
+        schema = table_schema(table)
+        assert [f["name"] for f in schema["fields"]] == table.column_names
+        assert [f["description"] for f in schema["fields"]] == [c.description for c in table.columns]
+        assert schema["primaryKey"] == list(table.primary_key)
+        assert schema["missingValues"] == [""]
+
+
+def test_constraints_of_a_column():
+    column = Column("share", "number", "A share.", required=True, unique=True, minimum=0, maximum=1,
+                    exclusive_minimum=0.5, enum=("0.5", "1"), pattern="^[0-9.]+$")
+    assert field(column)["constraints"] == {
+        "required": True, "unique": True, "enum": ["0.5", "1"], "minimum": 0, "exclusiveMinimum": 0.5,
+        "maximum": 1, "pattern": "[0-9.]+"}
+    assert field(Column("n", "integer", "N.", minimum=1.0))["constraints"] == {"minimum": 1}
+    assert "constraints" not in field(Column("note", "string", "A note."))
+    assert field(Column("id", "string", "Id."), required=True)["constraints"] == {"required": True}
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"^[a-z]{2}$", "[a-z]{2}"),
+    (r"[a-z]", ".*[a-z].*"),
+    (r"^\d+", r"\d+.*"),
+    (r"^costs \$$", r"costs \$"),
+    (r"^a\$", r"a\$.*"),
+])
+def test_patterns_are_anchorless_full_matches(pattern, expected):
+    assert full_match_pattern(pattern) == expected
+
+
+def test_foreign_keys_are_v2_arrays_without_a_self_reference_resource():
+    entities, claims = TABLES_BY_NAME["entities"], TABLES_BY_NAME["claims"]
+    assert foreign_key(entities, "parent_id", "entities", "entity_id") == {
+        "fields": ["parent_id"], "reference": {"fields": ["entity_id"]}}
+    assert foreign_key(claims, "source_id", "sources", "source_id") == {
+        "fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}
+    keys = table_schema(claims)["foreignKeys"]
+    assert [(k["fields"][0], k["reference"]["resource"]) for k in keys] == [
+        ("source_id", "sources"), ("subject_id", "entities"), ("predicate_id", "predicates"),
+        ("object_id", "entities"), ("round_id", "funding_rounds"), ("fx_rate_id", "fx_rates")]
+
+
+def test_a_table_without_references_has_no_foreign_keys():
+    table = Table("t", "T", "A table.", (Column("id", "string", "Id."),), ("id",))
+    assert table_schema(table) == {
+        "fields": [{"name": "id", "type": "string", "description": "Id.", "constraints": {"required": True}}],
+        "missingValues": [""], "primaryKey": ["id"]}
+
+
+@pytest.mark.parametrize("value, text", [
+    (None, ""), (0, "0"), (127, "127"), (5e9, "5000000000.0"), (2779732523.393194, "2779732523.393194"),
+    (0.1 + 0.2, "0.30000000000000004"), (-9.0, "-9.0"), (1e16, "1e+16"), (True, "1"), ("a,b", "a,b"),
+])
+def test_csv_cells(value, text):
+    assert csv_cell(value) == text
+
+
+def test_an_empty_string_is_refused_because_it_reads_as_null():
+    with pytest.raises(PackageError) as error:
+        csv_cell("")
+    assert str(error.value) == "an empty string cannot be told from NULL in the CSV — store NULL instead"
+
+
+def test_csv_quotes_only_what_needs_it_and_ends_lines_with_newline():
+    table = Table("t", "T", "A table.", (Column("id", "string", "Id."), Column("n", "number", "N.")), ("id",))
+    rows = [("plain", 1.5), ('say "hi", twice', None), ("two\nlines", 2.0)]
+    assert csv_bytes(table, rows) == b'id,n\nplain,1.5\n"say ""hi"", twice",\n"two\nlines",2.0\n'
+
+
+def test_csv_is_utf8_without_a_byte_order_mark(files):
+    claims = files["data/claims.csv"]
+    assert not claims.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" not in claims
+    assert claims.decode("utf-8").splitlines()[0] == ",".join(TABLES_BY_NAME["claims"].column_names)
+
+
+def test_package_metadata(package):
+    assert package["name"] == "china-ai-investments"
+    assert (package["version"], package["created"]) == ("1.0.0", "2025-01-02T03:04:05Z")
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert "quoted excerpts remain their publishers'" in package["description"]
+    assert package["keywords"] and package["contributors"]
+
+
+def test_sources_are_the_five_articles_without_invented_urls(package):
+    by_title = {s["title"]: s for s in package["sources"]}
+    assert len(by_title) == 5
+    assert by_title["Alibaba backs US$2.5 billion AI startup in second major 2024 deal"] == {
+        "title": "Alibaba backs US$2.5 billion AI startup in second major 2024 deal", "publisher": "BT",
+        "date": "2024-03-05"}
+    assert by_title["Alibaba Bets Big on AI with Investments in Chinese Start-ups"] == {
+        "title": "Alibaba Bets Big on AI with Investments in Chinese Start-ups", "author": "Aqsa Younas Rana",
+        "date": "2024"}
+    assert not any("path" in source for source in package["sources"])
+
+
+def _bumped(package: dict, change) -> dict:
+    changed = copy.deepcopy(package)
+    change(changed)
+    return changed
+
+
+def _claims(package: dict) -> dict:
+    return next(r for r in package["resources"] if r["name"] == "claims")
+
+
+def test_an_unchanged_package_keeps_its_version_and_created_time(package):
+    assert release(package, package, LATER) == ("1.0.0", "2025-01-02T03:04:05Z")
+
+
+def test_no_previous_package_starts_at_one(package):
+    assert release(package, None, LATER) == ("1.0.0", "2025-06-01T00:00:00Z")
+
+
+def test_new_rows_bump_the_minor_version(package):
+    previous = _bumped(package, lambda p: _claims(p).update(hash="sha256:00", bytes=1))
+    assert release(package, previous, LATER) == ("1.1.0", "2025-06-01T00:00:00Z")
+
+
+@pytest.mark.parametrize("change", [
+    lambda p: _claims(p)["schema"]["fields"][0].update(type="integer"),
+    lambda p: _claims(p)["schema"]["fields"][10]["constraints"].update(exclusiveMinimum=1),
+    lambda p: _claims(p)["schema"]["fields"].pop(),
+    lambda p: _claims(p)["schema"].update(primaryKey=["quote"]),
+    lambda p: p["resources"].pop(),
+])
+def test_a_schema_change_bumps_the_major_version(package, change):
+    previous = _bumped(package, lambda p: (change(p), p.update(version="1.4.2")))
+    assert release(package, previous, LATER) == ("2.0.0", "2025-06-01T00:00:00Z")
+
+
+def test_a_documentation_change_bumps_the_patch_version(package):
+    previous = _bumped(package, lambda p: _claims(p)["schema"]["fields"][0].update(description="Old."))
+    assert release(package, previous, LATER) == ("1.0.1", "2025-06-01T00:00:00Z")
+
+
+def test_an_unreadable_previous_version_is_an_error(package):
+    with pytest.raises(PackageError) as error:
+        release(package, {**package, "version": "one"}, LATER)
+    assert str(error.value) == ("datapackage.json: version 'one' is not MAJOR.MINOR.PATCH — restore the "
+                                "published datapackage.json (git checkout datapackage.json) and run the build again")
+
+
+def test_the_zip_holds_the_package_files_descriptor_first(files):
+    with zipfile.ZipFile(io.BytesIO(files[ZIP_NAME])) as archive:
+        names = archive.namelist()
+        assert names == [DESCRIPTOR, *(f"data/{t.name}.csv" for t in DATA_TABLES)]
+        assert all(archive.read(name) == files[name] for name in names)
+        assert {info.date_time for info in archive.infolist()} == {(2025, 1, 2, 3, 4, 4)}
+
+
+def test_the_zip_is_reproducible():
+    files = {"a.txt": b"a", "b/c.csv": b"x,y\n"}
+    assert zip_bytes(files, "2025-01-02T03:04:05Z") == zip_bytes(dict(files), "2025-01-02T03:04:05Z")
+    assert zip_bytes(files, "2025-01-02T03:04:05Z") != zip_bytes(files, "2026-01-02T03:04:05Z")

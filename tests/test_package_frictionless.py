@@ -1,0 +1,199 @@
+"""The package as consumers meet it: the frictionless command, broken copies, frictionless and pandas readers."""
+import csv
+import datetime as dt
+import decimal
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from frictionless import Package
+
+from etl import paths
+from etl.package import DESCRIPTOR, ZIP_NAME, PackageError, build_files, check_package
+from etl.tables import DATA_TABLES, TABLES_BY_NAME
+
+FRICTIONLESS = Path(sys.executable).parent / "frictionless"
+NOW = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)
+WINDOW = 100
+
+
+@pytest.fixture(scope="module")
+def package_dir(built_database, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("package")
+    for name, data in build_files(built_database, None, NOW).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.fixture
+def broken(package_dir, tmp_path) -> Path:
+    copy = tmp_path / "package"
+    shutil.copytree(package_dir, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def db(built_database):
+    connection = sqlite3.connect(built_database)
+    yield connection
+    connection.close()
+
+
+def validate(folder: Path, target: str = DESCRIPTOR) -> tuple[int, dict]:
+    result = subprocess.run([str(FRICTIONLESS), "validate", "--json", target], cwd=folder,
+                            capture_output=True, text=True, timeout=300)
+    return result.returncode, json.loads(result.stdout)
+
+
+def error_types(report: dict) -> set[tuple[str, str]]:
+    return {(task["name"], error["type"]) for task in report["tasks"] for error in task["errors"]}
+
+
+def edit_cell(folder: Path, table: str, column: str, change, rehash: bool = True, where=lambda v: True) -> None:
+    """Change the first cell of a column that `where` accepts; update hash and bytes unless told not to."""
+    path = folder / "data" / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    index = rows[0].index(column)
+    row = next(row for row in rows[1:] if where(row[index]))
+    row[index] = change(row[index])
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    if rehash:
+        descriptor = json.loads((folder / DESCRIPTOR).read_text())
+        resource = next(r for r in descriptor["resources"] if r["name"] == table)
+        data = path.read_bytes()
+        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
+        (folder / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2))
+
+
+def test_the_frictionless_command_validates_the_package_and_its_hashes(package_dir):
+    code, report = validate(package_dir)
+    assert (code, report["valid"], report["errors"]) == (0, True, [])
+    descriptor = json.loads((package_dir / DESCRIPTOR).read_text())
+    expected = {r["name"]: (r["hash"], r["bytes"]) for r in descriptor["resources"]}
+    checked = {t["name"]: ("sha256:" + t["stats"]["sha256"], t["stats"]["bytes"]) for t in report["tasks"]}
+    assert checked == expected
+
+
+@pytest.mark.parametrize("table, column, change, rehash, expected", [
+    ("claims", "source_id", lambda v: "missing-source", True, "foreign-key"),
+    ("entities", "parent_id", lambda v: "no-such-entity", True, "foreign-key"),
+    ("claims", "quote", lambda v: v.swapcase(), False, "hash-count"),
+    ("claims", "amount", lambda v: "-" + v, True, "constraint-error"),
+    ("claims", "date", lambda v: v[:4] + "-3", True, "constraint-error"),
+    ("claims", "in_headline", lambda v: "true", True, "type-error"),
+], ids=["missing-source", "missing-parent", "changed-byte", "negative-amount", "bad-partial-date",
+        "boolean-word"])
+def test_a_broken_copy_fails_with_the_matching_error(broken, table, column, change, rehash, expected):
+    edit_cell(broken, table, column, change, rehash, where=lambda v: v != "")
+    code, report = validate(broken)
+    assert code == 1
+    assert error_types(report) == {(table, expected)}
+
+
+def test_the_build_check_names_file_row_and_error(broken):
+    edit_cell(broken, "claims", "source_id", lambda v: "missing-source")
+    with pytest.raises(PackageError) as error:
+        check_package(broken / DESCRIPTOR)
+    assert str(error.value) == (
+        'data/claims.csv:2: foreign-key: for "source_id": values "missing-source" not found in the lookup '
+        'table "sources" as "source_id"\n'
+        "the data package is not valid (1 problem(s)) — fix the table definitions in etl/tables.py or the "
+        "inputs the rows come from, then run etl build again")
+
+
+def _as_stored(value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _db_cell(value):
+    return decimal.Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def test_frictionless_reads_every_table_exactly_as_the_database_holds_it(package_dir, db):
+    package = Package(str(package_dir / DESCRIPTOR))
+    for table in DATA_TABLES:
+        rows = package.get_resource(table.name).read_rows()
+        names = ", ".join(f"[{name}]" for name in table.column_names)
+        stored = db.execute(f"SELECT {names} FROM [{table.name}] ORDER BY rowid").fetchall()
+        assert [tuple(_as_stored(row[name]) for name in table.column_names) for row in rows] == [
+            tuple(_db_cell(value) for value in row) for row in stored], table.name
+
+
+def test_pandas_reads_every_table_with_the_databases_counts_and_values(package_dir, db):
+    frames = {t.name: pd.read_csv(package_dir / "data" / f"{t.name}.csv", keep_default_na=False,
+                                  na_values=[""]) for t in DATA_TABLES}
+    for table in DATA_TABLES:
+        assert len(frames[table.name]) == db.execute(f"SELECT count(*) FROM [{table.name}]").fetchone()[0]
+    rounds = frames["funding_rounds"].set_index("round_id")
+    assert rounds.loc["baichuan-2024", "amount"] == 5e9
+    assert rounds.loc["baichuan-2024", "valuation_usd"] == db.execute(
+        "SELECT valuation_usd FROM funding_rounds WHERE round_id = 'baichuan-2024'").fetchone()[0]
+    claims = frames["claims"].set_index("claim_id")
+    claim_id, quote, start, headline = db.execute(
+        "SELECT claim_id, quote, quote_start, in_headline FROM claims ORDER BY rowid LIMIT 1").fetchone()
+    assert (claims.loc[claim_id, "quote"], claims.loc[claim_id, "quote_start"],
+            claims.loc[claim_id, "in_headline"]) == (quote, start, headline)
+    assert list(claims.index) == [r[0] for r in db.execute("SELECT claim_id FROM claims ORDER BY rowid")]
+
+
+def test_the_zip_opens_as_a_package_and_validates(package_dir):
+    package = Package(str(package_dir / ZIP_NAME))
+    assert [r.name for r in package.resources] == [t.name for t in DATA_TABLES]
+    assert package.validate().valid
+    code, report = validate(package_dir, ZIP_NAME)
+    assert (code, report["valid"]) == (0, True)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def published_strings(folder: Path) -> list[str]:
+    """Every value the package publishes: each CSV cell and each string of the descriptor."""
+    values = _strings(json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8")))
+    for path in sorted((folder / "data").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            values.extend(cell for row in csv.reader(handle) for cell in row)
+    return values
+
+
+def test_no_article_text_beyond_the_quotes_and_headlines(package_dir, db):
+    windows = {value[i:i + WINDOW] for value in published_strings(package_dir)
+               for i in range(len(value) - WINDOW + 1)}
+    for source_id, title in db.execute("SELECT source_id, title FROM sources"):
+        text = (paths.ARTICLES_DIR / f"{source_id}.txt").read_bytes().decode("utf-8")
+        allowed = set()
+        for start, end in db.execute("SELECT quote_start, quote_end FROM claims WHERE source_id = ?",
+                                     (source_id,)):
+            allowed.update(range(start, end))
+        at = text.find(title)
+        allowed.update(range(at, at + len(title)) if at >= 0 else ())
+        leaked = [i for i in range(len(text) - WINDOW + 1)
+                  if text[i:i + WINDOW] in windows and not set(range(i, i + WINDOW)) <= allowed]
+        assert leaked == [], f"{source_id}: text at {leaked[:3]} is published outside any quote"
+
+
+def test_the_partial_dates_are_declared_strings(package_dir):
+    descriptor = json.loads((package_dir / DESCRIPTOR).read_text())
+    partial = {(r["name"], f["name"]) for r in descriptor["resources"] for f in r["schema"]["fields"]
+               if f.get("constraints", {}).get("pattern") == r"\d{4}(-\d{2}(-\d{2})?)?"}
+    expected = {(t.name, c.name) for t in DATA_TABLES for c in t.columns if c.type == "partial_date"}
+    assert partial == expected and ("claims", "date") in partial
+    assert TABLES_BY_NAME["sources"].column("published").type == "partial_date"

@@ -1,0 +1,128 @@
+"""Datasette plugin of the site: read-only guard, OpenAPI, package and Data Docs downloads, page variables."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote
+
+from datasette import hookimpl
+from datasette.utils import add_cors_headers, tilde_encode, urlsafe_components
+from datasette.utils.asgi import Response
+
+from etl import openapi, site_pages
+from etl.site_queries import QUERIES
+from etl.tables import DATA_TABLES, TABLES
+
+
+def _database(datasette):
+    return next(db for name, db in datasette.databases.items() if name != "_internal")
+
+
+def _root(datasette) -> Path:
+    """Where the build put the served database: the package and build/ beside it belong to the same build."""
+    return Path(_database(datasette).path).resolve().parent
+
+
+def _finish(datasette, response: Response) -> Response:
+    if datasette.cors:
+        add_cors_headers(response.headers)
+    response.headers["Cache-Control"] = f"max-age={datasette.setting('default_cache_ttl')}"
+    return response
+
+
+def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
+    if found is None:
+        return Response.text("Not found — see the home page for what this site serves", status=404)
+    response = Response(found.read_bytes(), content_type=site_pages.content_type(found))
+    if attachment:
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    return _finish(datasette, response)
+
+
+async def openapi_json(datasette):
+    return _finish(datasette, Response.json(openapi.document(), default=str))
+
+
+async def package(datasette, request):
+    path = unquote(request.url_vars["path"])
+    return _file(datasette, site_pages.package_file(_root(datasette), path), attachment=path.endswith(".zip"))
+
+
+async def data_docs(datasette, request):
+    path = request.url_vars["path"]
+    if path is None:
+        return Response.redirect(request.path + "/")
+    return _file(datasette, site_pages.data_docs_file(_root(datasette), unquote(path)))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/openapi\.json$", openapi_json),
+        (r"^/-/package/(?P<path>.+)$", package),
+        (r"^/-/data-docs(/(?P<path>.*))?$", data_docs),
+    ]
+
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+READ_ONLY = json.dumps({"ok": False, "error": "This site is read-only: only GET, HEAD and OPTIONS are answered — "
+                        "download the data package or the database to change a copy", "status": 405}).encode()
+
+
+@hookimpl
+def asgi_wrapper():
+    """Refuse every method that could write, before Datasette sees it: the served database is read-only."""
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] != "http" or scope["method"] in READ_METHODS:
+                return await app(scope, receive, send)
+            await send({"type": "http.response.start", "status": 405, "headers": [
+                (b"content-type", b"application/json; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")]})
+            await send({"type": "http.response.body", "body": READ_ONLY})
+        return read_only
+    return wrap
+
+
+async def _home_vars(datasette) -> dict:
+    db = _database(datasette)
+    try:
+        last_run = (await db.execute("select max(run_at) from validation_runs")).first()[0]
+    except Exception:  # a database built before the validation tables existed
+        last_run = None
+    counts = await db.table_counts(limit=1000)
+    return {
+        "package": site_pages.package_links(_root(datasette), [table.name for table in DATA_TABLES]),
+        "built": site_pages.built_at(last_run, Path(db.path)),
+        "site_tables": [{"name": t.name, "title": t.title, "description": t.description, "count": counts.get(t.name)}
+                        for t in TABLES],
+        "site_queries": QUERIES,
+    }
+
+
+async def _claim_vars(datasette, request) -> dict:
+    claim_id = urlsafe_components(request.url_vars["pks"])[0]
+    row = (await _database(datasette).execute(site_pages.PROVENANCE_SQL, {"claim_id": claim_id})).first()
+    return {"claim": site_pages.provenance(dict(row)) if row else None}
+
+
+def _api_vars() -> dict:
+    return {"endpoints": site_pages.api_examples(openapi.document()), "guide": site_pages.api_guide()}
+
+
+@hookimpl
+def extra_template_vars(template, table, view_name, request, datasette):
+    async def variables():
+        found = {"database_name": _database(datasette).name}
+        if template == "index.html":
+            found.update(await _home_vars(datasette))
+        elif template == "pages/api.html":
+            found.update(_api_vars())
+        elif view_name == "row" and table == "claims" and request is not None:
+            found.update(await _claim_vars(datasette, request))
+        return found
+    return variables
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["tilde_encode"] = tilde_encode

@@ -1,0 +1,67 @@
+"""Fixtures of the site tests: a project built with every step, served in-process as `etl serve` serves it."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from datasette.cli import serve
+
+from etl import paths, site
+from tests.conftest import INPUT_DIRS, run_etl
+
+
+class Site:
+    """Datasette made by Datasette's own command line from `site.serve_args`, called through datasette.client."""
+
+    def __init__(self, database: Path):
+        site.write_inspect_file(database)
+        context = serve.make_context("serve", site.serve_args(database)[1:])
+        self.datasette = serve.callback(**context.params, return_instance=True)
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self.datasette.invoke_startup())
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return self.loop.run_until_complete(self.datasette.client.get(path, **kwargs))
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        return self.loop.run_until_complete(self.datasette.client.post(path, **kwargs))
+
+    def json(self, path: str):
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text[:500])
+        return response.json()
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """A copy of the inputs published by `etl build` with every step: database, package, validation report."""
+    root = tmp_path_factory.mktemp("published")
+    for name in INPUT_DIRS:
+        shutil.copytree(paths.ROOT / name, root / name)
+    result = run_etl(root, "build")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def database(published) -> Path:
+    return published / paths.DATABASE.name
+
+
+@pytest.fixture(scope="session")
+def served(database):
+    serving = Site(database)
+    yield serving
+    serving.close()
+
+
+@pytest.fixture(scope="session")
+def make_site():
+    """Site, for a test that serves a database of its own."""
+    return Site

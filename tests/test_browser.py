@@ -1,0 +1,168 @@
+"""The site in a real browser: Debian's chromium driven by Playwright against `etl serve` on a free port."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from etl import paths, site
+
+pytestmark = pytest.mark.browser
+pytest_plugins = ["tests.site_support"]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = paths.BUILD_DIR / "screenshots"
+DB = site.DATABASE_NAME
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(database: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`etl serve` (which execs Datasette, so the PID is Datasette's) on a free loopback port, once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl", "serve", "--database", str(database), "--port", str(port)],
+        cwd=paths.ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"etl serve did not answer on {base}:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> int:
+    """Ctrl-C, as a person stops `make serve`."""
+    os.kill(process.pid, signal.SIGINT)
+    return process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server(database, tmp_path_factory):
+    process, base = start(database, tmp_path_factory.mktemp("serve") / "serve.log")
+    yield base
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    errors = []
+    opened.on("pageerror", lambda error: errors.append((opened.url, str(error))))
+    yield opened
+    context.close()
+    assert [error for error in errors if "/-/data-docs/" not in error[0]] == []
+
+
+def shoot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_home_page(page, server, published):
+    page.goto(server + "/")
+    expect(page.locator("h1")).to_have_text(site.TITLE)
+    version = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    expect(page.locator(".dataset-version")).to_have_text(version)
+    report = page.get_by_role("link", name="Validation report", exact=True)
+    expect(report).to_have_attribute("href", "/-/data-docs/")
+    expect(page.get_by_role("link", name="JSON API guide", exact=True)).to_have_attribute("href", "/api")
+    shoot(page, "home")
+    report.click()
+    page.wait_for_load_state()
+    assert page.url == server + "/-/data-docs/"
+    shoot(page, "data-docs")
+
+
+def test_table_page_with_a_facet_clicked(page, server):
+    page.goto(f"{server}/{DB}/claims")
+    page.locator('[data-column="predicate_id"] li a', has_text=re.compile(r"^valuation$")).click()
+    page.wait_for_url("**predicate_id=valuation**")
+    cells = page.locator("td.col-predicate_id")
+    assert cells.count() > 1
+    assert set(cells.all_inner_texts()) == {"valuation"}
+    expect(page.locator("h3").first).to_contain_text(f'{cells.count()} rows where predicate_id = "valuation"')
+    shoot(page, "claims-facet")
+
+
+def test_search_finds_quotes(page, server):
+    page.goto(f"{server}/{DB}/claims")
+    page.fill('input[name="_search"]', "cloud credits")
+    page.press('input[name="_search"]', "Enter")
+    page.wait_for_url("**_search=cloud+credits**")
+    quotes = page.locator("td.col-quote").all_inner_texts()
+    assert quotes and all("cloud" in quote.lower() for quote in quotes)
+    shoot(page, "claims-search")
+
+
+def test_claim_page_shows_its_provenance(page, server):
+    claim = httpx.get(f"{server}/{DB}/claims/bt-minimax-round-amount.json?_shape=array").json()[0]
+    source = httpx.get(f"{server}/{DB}/sources/{claim['source_id']}.json?_shape=array").json()[0]
+    page.goto(f"{server}/{DB}/claims/bt-minimax-round-amount")
+    expect(page.locator("mark.value-phrase")).to_have_text(claim["value_phrase"])
+    expect(page.locator(".claim-quote")).to_have_text(claim["quote"])
+    expect(page.locator(".source-title")).to_have_text(source["title"])
+    expect(page.locator(".source-publisher")).to_contain_text(source["publisher"])
+    expect(page.locator(".source-published")).to_contain_text(source["published"])
+    expect(page.locator(".normalised-value")).to_have_text("at least 600,000,000 USD")
+    shoot(page, "claim")
+
+
+def test_charts_are_drawn_from_the_live_data(page, server):
+    rounds = httpx.get(f"{server}/{DB}/rounds_by_valuation.json?_shape=array&min_valuation_usd=").json()
+    pairs = httpx.get(f"{server}/{DB}/investor_portfolio.json?_shape=array&investor=").json()
+    page.goto(server + "/charts")
+    expect(page.locator("#rounds-chart")).to_have_attribute("data-drawn", str(len(rounds)))
+    expect(page.locator("#backers-chart")).to_have_attribute("data-drawn", str(len(pairs)))
+    figures = sum(1 for row in rounds for key in ("valuation_usd", "amount_usd") if row[key])
+    marks = page.locator("#rounds-chart svg g.marks .mark")
+    assert marks.count() == figures
+    hedged = sum(1 for row in rounds for key in ("valuation", "amount")
+                 if row[f"{key}_usd"] and row[f"{key}_comparator"] in ("at_least", "more_than"))
+    open_marks = page.locator("#rounds-chart svg g.marks .mark.hedge-lower")
+    assert open_marks.count() == hedged > 0
+    assert {open_marks.nth(i).get_attribute("fill") for i in range(hedged)} == {"#fff"}
+    boxes = [marks.nth(i).bounding_box() for i in range(marks.count())]
+    assert all(box["width"] > 0 for box in boxes) and len({round(box["y"]) for box in boxes}) > 2
+    companies = {(row["investor_id"], row["company_id"]) for row in pairs}
+    assert page.locator("#backers-chart svg g.marks .mark").count() == len(companies)
+    assert page.locator("#backers-chart svg g.marks .mark.lead").count() >= 1
+    shoot(page, "charts")
+
+
+def test_serve_stops_cleanly_on_ctrl_c(database, tmp_path):
+    process, base = start(database, tmp_path / "serve.log")
+    assert httpx.get(base + "/").status_code == 200
+    assert stop(process) == 0
+    assert "Finished server process" in (tmp_path / "serve.log").read_text()

@@ -28,6 +28,12 @@ venv: $(STAMP) ## Create .venv from requirements.lock (again when the lock chang
 build: $(STAMP) ## Build, validate and publish the database
 	$(BIN)/etl build
 
+validate: $(STAMP) ## Check the published database against every rule in expectations/
+	$(BIN)/etl validate
+
+package: $(STAMP) ## Regenerate data/*.csv, datapackage.json and the zip from the published database
+	$(BIN)/etl package
+
 browser: ## Install Debian's chromium for the browser tests (never a downloaded browser)
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
@@ -42,8 +48,8 @@ lock: ## Re-pin requirements.in into requirements.lock with hashes
 	.lock-venv/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
 	rm -rf .lock-venv
 
-serve: build ## Build, validate and serve on http://127.0.0.1:$(PORT)
-	$(BIN)/datasette serve -i $(DB) --host 127.0.0.1 --port $(PORT) --metadata metadata.yml
+serve: build ## Build, validate, package, then serve read-only on http://127.0.0.1:$(PORT) (Ctrl-C stops)
+	$(BIN)/etl serve --port $(PORT)
 
 clean: ## Remove the built database and build/
 	rm -rf build $(DB)

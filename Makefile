@@ -1,5 +1,6 @@
 # Two commands do everything: `make serve` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,7 +20,8 @@ help: ## List the targets
 $(STAMP): requirements.lock pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock 2>&1 \
+	  | { grep -v "^WARNING: Location '" || true; }
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -50,6 +52,9 @@ lock: ## Re-pin requirements.in into requirements.lock with hashes
 
 serve: build ## Build, validate, package, then serve read-only on http://127.0.0.1:$(PORT) (Ctrl-C stops)
 	$(BIN)/etl serve --port $(PORT)
+
+bench: $(STAMP) ## Time a build with 100,000 synthetic claims and print the figures
+	$(BIN)/python bench/bulk_build.py --claims 100000
 
 clean: ## Remove the built database and build/
 	rm -rf build $(DB)

@@ -23,6 +23,17 @@ def built_database(tmp_path_factory) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """A copy of the inputs published by `etl build` with every step: database, package, validation report."""
+    root = tmp_path_factory.mktemp("published")
+    for name in INPUT_DIRS:
+        shutil.copytree(paths.ROOT / name, root / name)
+    result = run_etl(root, "build")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A private copy of every input, for tests that break one thing."""

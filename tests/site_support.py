@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import httpx
@@ -10,7 +9,6 @@ import pytest
 from datasette.cli import serve
 
 from etl import paths, site
-from tests.conftest import INPUT_DIRS, run_etl
 
 
 class Site:
@@ -36,17 +34,6 @@ class Site:
 
     def close(self) -> None:
         self.loop.close()
-
-
-@pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
-    """A copy of the inputs published by `etl build` with every step: database, package, validation report."""
-    root = tmp_path_factory.mktemp("published")
-    for name in INPUT_DIRS:
-        shutil.copytree(paths.ROOT / name, root / name)
-    result = run_etl(root, "build")
-    assert result.returncode == 0, result.stderr
-    return root
 
 
 @pytest.fixture(scope="session")

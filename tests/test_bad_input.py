@@ -3,22 +3,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import INPUT_DIRS, run_etl
+from tests.conftest import run_etl
 
 DB = "china_ai_investments.db"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A copy of the inputs with a published database, built once for the module."""
-    from etl import paths
-
-    root = tmp_path_factory.mktemp("published")
-    for name in INPUT_DIRS:
-        shutil.copytree(paths.ROOT / name, root / name)
-    result = run_etl(root, "build")
-    assert result.returncode == 0, result.stderr
-    return root
 
 
 @pytest.fixture

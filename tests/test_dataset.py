@@ -111,3 +111,27 @@ def test_two_builds_give_identical_tables(tmp_path, built_database):
     for table in TABLES:
         sql = f"select * from [{table.name}] order by rowid"
         assert first.execute(sql).fetchall() == second.execute(sql).fetchall(), table.name
+
+
+def test_normaliser_tests_cover_every_phrase_of_the_articles(db):
+    """A new article's phrases get unit tests of their own: this fails until they are listed."""
+    from tests import test_dates, test_money, test_numbers
+
+    from etl.quotes import fold
+
+    tested = {
+        "money": {fold(phrase) for phrase, _ in test_money.ARTICLE_PHRASES},
+        "number": {fold(phrase) for phrase, _, _ in test_numbers.ARTICLE_PHRASES},
+        "date": {fold(phrase) for phrase, _, _ in test_dates.ARTICLE_PHRASES}
+        | {fold(phrase) for phrase in test_dates.UNDATED_PHRASES},
+    }
+    rows = db.execute("select p.value_kind, c.value_phrase, c.date_phrase from claims c "
+                      "join predicates p using (predicate_id)").fetchall()
+    untested = set()
+    for kind, value, date in rows:
+        group = "money" if kind == "money" else "date" if kind == "date" else "number"
+        if value and kind not in ("entity", "text", "status") and fold(value) not in tested[group]:
+            untested.add((group, value))
+        if date and fold(date) not in tested["date"]:
+            untested.add(("date", date))
+    assert untested == set()

@@ -7,7 +7,7 @@ DAY = PartialDate("2024-03-05", "day")  # BT, "Published Tue, Mar 5, 2024"
 YEAR = PartialDate("2024", "year", "inferred")  # Rana, Benzinga, Bloomberg: the year only
 
 
-@pytest.mark.parametrize("phrase,published,expected", [
+ARTICLE_PHRASES = [
     ("March 2023", DAY, ("2023-03", "month", "stated")),
     ("April 2023", YEAR, ("2023-04", "month", "stated")),
     ("2024", DAY, ("2024", "year", "stated")),
@@ -25,13 +25,19 @@ YEAR = PartialDate("2024", "year", "inferred")  # Rana, Benzinga, Bloomberg: the
     ("Last week", YEAR, ("2024", "year", "relative")),
     ("year-old", DAY, ("2023", "year", "inferred")),
     ("two-year-old", DAY, ("2022", "year", "inferred")),
-])
+]
+
+
+@pytest.mark.parametrize("phrase,published,expected", ARTICLE_PHRASES)
 def test_article_phrases(phrase, published, expected):
     date = resolve_phrase(phrase, published)
     assert (date.iso, date.precision, date.basis) == expected
 
 
-@pytest.mark.parametrize("phrase", ["in recent months", "recently", "in past years"])
+UNDATED_PHRASES = ["in recent months", "recently", "in past years"]
+
+
+@pytest.mark.parametrize("phrase", UNDATED_PHRASES)
 def test_phrases_that_name_no_date_stay_null(phrase):
     assert resolve_phrase(phrase, DAY) is None
 

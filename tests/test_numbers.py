@@ -10,6 +10,7 @@ ARTICLE_PHRASES = [
     ("eightfold", "multiple", Quantity(8, "multiple", "exact")),
     ("second", "ordinal", Quantity(2, "ordinal", "exact")),
     ("Third", "ordinal", Quantity(3, "ordinal", "exact")),
+    ("third", "ordinal", Quantity(3, "ordinal", "exact")),
     ("higher by 3.50%", "percent", Quantity(3.5, "percent", "exact")),
     ("lost over 9%", "percent", Quantity(-9, "percent", "more_than")),
     ("single-digit", "percent", Quantity(10, "percent", "less_than")),

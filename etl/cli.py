@@ -1,12 +1,13 @@
-"""The `etl` command line: build, validate, package."""
+"""The `etl` command line: build, validate, package, serve."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from etl import paths
+from etl import paths, site
 from etl.build import build as run_build
 from etl.errors import InputErrors
 from etl.package import ZIP_NAME, PackageError, check_package, package_step, stage, target_of
@@ -176,8 +177,6 @@ def expectations(check: bool, raise_row_counts: bool, database: Path) -> None:
 
 # --- The Datasette site: metadata.yml, the inspect file, serving ---
 
-from etl import site  # noqa: E402  (this block's own import)
-
 
 @main.command()
 @click.option("--check", is_flag=True, help="Only check that metadata.yml is up to date; exit 1 when not.")
@@ -214,8 +213,6 @@ def serve(database: Path, host: str, port: int) -> None:
     Example:
         etl build && etl serve --port 8001
     """
-    import os
-
     if not database.is_file():
         click.echo(f"{paths.relative(database)} does not exist — run: etl build", err=True)
         sys.exit(1)

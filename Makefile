@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed-from-lock
 DB := china_ai_investments.db
 PORT ?= 8001
 CHROMIUM := /usr/bin/chromium
+VENDORED := vendor/data-docs/node_modules/.installed
 
 export GX_ANALYTICS_ENABLED := False
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build validate package serve test browser lock bench clean
+.PHONY: help venv vendor build validate package serve test browser lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,10 +28,16 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv from requirements.lock (again when the lock changes)
 
-build: $(STAMP) ## Build, validate and publish the database
+$(VENDORED): vendor/data-docs/package-lock.json
+	npm ci --prefix vendor/data-docs --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(VENDORED)
+
+vendor: $(VENDORED) ## Install the Data Docs' CSS, JavaScript and fonts from vendor/data-docs/package-lock.json
+
+build: $(STAMP) $(VENDORED) ## Build, validate and publish the database
 	$(BIN)/etl build
 
-validate: $(STAMP) ## Check the published database against every rule in expectations/
+validate: $(STAMP) $(VENDORED) ## Check the published database against every rule in expectations/
 	$(BIN)/etl validate
 
 package: $(STAMP) ## Regenerate data/*.csv, datapackage.json and the zip from the published database
@@ -42,7 +49,7 @@ browser: ## Install Debian's chromium for the browser tests (never a downloaded 
 	  else echo "Error: $(CHROMIUM) is missing — run: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
-test: $(STAMP) browser ## Run every test
+test: $(STAMP) $(VENDORED) browser ## Run every test
 	$(BIN)/pytest
 
 lock: ## Re-pin requirements.in into requirements.lock with hashes

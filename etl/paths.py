@@ -17,6 +17,8 @@ EXPECTATIONS_DIR = ROOT / "expectations"
 ACKNOWLEDGED_CONFLICTS = EXPECTATIONS_DIR / "acknowledged_conflicts.yml"
 DATA_DIR = ROOT / "data"
 BUILD_DIR = ROOT / "build"
+# The Data Docs' vendored CSS, JavaScript and fonts belong to the code, not to a copy of the inputs.
+DATA_DOCS_VENDOR = PACKAGE_DIR.parent / "vendor" / "data-docs"
 DATABASE = ROOT / "china_ai_investments.db"
 DATAPACKAGE = ROOT / "datapackage.json"
 METADATA = ROOT / "metadata.yml"

@@ -25,6 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = paths.BUILD_DIR / "screenshots"
 DB = site.DATABASE_NAME
+LOCAL_URLS = ("http://127.0.0.1:", "file://", "data:")
+LOADED = ("document.fonts.ready.then(() => [...document.fonts].some(font => font.family.includes('{}') "
+          "&& font.status == 'loaded'))")
+LIBRARIES = ("[typeof jQuery, typeof jQuery.fn.bootstrapTable, typeof jQuery.fn.datepicker, typeof Popper, "
+             "typeof vega.View, typeof vegaLite.compile, typeof vegaEmbed]")
 
 
 def free_port() -> int:
@@ -74,19 +79,32 @@ def browser():
         chromium.close()
 
 
+def watch(page) -> list[str]:
+    """Script errors, console errors, failed or refused requests and requests leaving this machine, as they come."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.on("console", lambda message: problems.extend(
+        [f"{page.url}: console: {message.text}"] if message.type == "error" else []))
+    page.on("requestfailed", lambda request: problems.append(f"{request.url}: {request.failure}"))
+    page.on("response", lambda response: problems.extend(
+        [f"{response.url}: HTTP {response.status}"] if response.status >= 400 else []))
+    page.on("request", lambda request: problems.extend(
+        [] if request.url.startswith(LOCAL_URLS) else [f"{request.url}: not on this machine"]))
+    return problems
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
-    errors = []
-    opened.on("pageerror", lambda error: errors.append((opened.url, str(error))))
+    problems = watch(opened)
     yield opened
     context.close()
-    assert [error for error in errors if "/-/data-docs/" not in error[0]] == []
+    assert problems == []
 
 
-def shoot(page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def shoot(page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
     assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
@@ -102,7 +120,40 @@ def test_home_page(page, server, published):
     report.click()
     page.wait_for_load_state()
     assert page.url == server + "/-/data-docs/"
+
+
+def expect_data_docs_index(page, docs: Path) -> None:
+    """Both tables of the index filled by bootstrap-table, every library and the icon font loaded, the logo shown."""
+    for tab, folder in (("Validation-Results", "validations"), ("Expectation-Suites", "expectations")):
+        pages = len(list((docs / folder).rglob("*.html")))
+        expect(page.locator(f"#{tab} .pagination-info")).to_contain_text(f" of {pages} rows")
+    rows = page.locator("#Validation-Results tbody tr.clickable-row")
+    assert rows.count() > 0
+    expect(page.locator("#Validation-Results tbody tr.clickable-row i.fa-check-circle")).to_have_count(rows.count())
+    assert page.evaluate(LIBRARIES) == ["function"] * 7
+    assert page.evaluate(LOADED.format("Font Awesome 6 Free")) is True
+    assert page.evaluate("document.querySelector('.navbar-brand img').naturalWidth") > 0
+
+
+def test_data_docs_index_and_a_validation_result_render_offline(page, server, published):
+    docs = published / "build" / "data-docs"
+    rules = json.loads((published / "expectations" / "claims.json").read_text(encoding="utf-8"))["expectations"]
+    page.goto(server + "/-/data-docs/")
+    expect_data_docs_index(page, docs)
     shoot(page, "data-docs")
+    page.fill("#Validation-Results input.search-input", "claims")
+    page.locator('#Validation-Results tr[data-href^="validations/claims/"]').click()
+    page.wait_for_url("**/-/data-docs/validations/claims/**")
+    expect(page.locator("tr:has-text('Evaluated Expectations') td").nth(1)).to_have_text(str(len(rules)))
+    expect(page.locator("tbody tr:has(i.fa-check-circle)")).to_have_count(len(rules))
+    assert page.evaluate(LOADED.format("Font Awesome 6 Free")) is True
+    shoot(page, "data-docs-validation", full_page=False)
+
+
+def test_data_docs_open_from_disk(page, published):
+    docs = published / "build" / "data-docs"
+    page.goto((docs / "index.html").as_uri())
+    expect_data_docs_index(page, docs)
 
 
 def test_table_page_with_a_facet_clicked(page, server):

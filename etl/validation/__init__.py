@@ -10,6 +10,7 @@ from typing import Callable
 
 from etl import paths
 from etl.validation.files import ExpectationFileError, read_suites
+from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
 
 __all__ = ["ExpectationFileError", "Run", "ValidationFailed", "data_docs_dir", "failure_report", "validate",
@@ -25,13 +26,17 @@ def failed_docs_dir() -> Path:
 
 
 def validate(database: Path, docs: Path | None = None, runner=None) -> Run:
-    """Run every rule on database (GX is imported here, on first use); Data Docs go to docs when given."""
+    """Run every rule on database (GX is imported here, on first use); offline Data Docs go to docs when given."""
     started = time.perf_counter()
+    if docs is not None:
+        check_vendored()
     if runner is None:
         from etl.validation.runner import Runner
 
         runner = Runner(read_suites(), docs)
     results = runner.run(database)
+    if docs is not None:
+        make_offline(docs)
     now = dt.datetime.now(dt.timezone.utc)
     return Run(run_id=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), run_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                gx_version=runner.version, seconds=time.perf_counter() - started, results=tuple(results))

@@ -49,16 +49,10 @@ def build(database: Path) -> None:
     """
     try:
         counts = run_build(database, steps=build_steps(), say=_say)
-    except InputErrors as errors:
-        click.echo(errors.report(), err=True)
-        sys.exit(1)
-    except PackageError as error:
-        click.echo(f"{error}\nNothing was published.", err=True)
-        sys.exit(1)
-    except ValidationFailed as failure:
+    except (InputErrors, ValidationFailed) as failure:
         click.echo(failure.report(), err=True)
         sys.exit(1)
-    except ExpectationFileError as error:
+    except (PackageError, ExpectationFileError) as error:
         click.echo(f"{error}\nNothing was published.", err=True)
         sys.exit(1)
     summary = ", ".join(f"{table} {count}" for table, count in counts.items())

@@ -36,6 +36,14 @@ def set_field(root, relative, claim_id, key, value):
     return index + 1
 
 
+def rewrite_article_and_claims(root, old, new):
+    """A new snapshot of the BT article (its sha256 updated) whose claims quote the new words."""
+    article = "sources/articles/bt-minimax-2024-03-05.txt"
+    edit(root, article, old, new)
+    edit(root, "sources/sources.yml", BT_SHA256, _sha256(root / article))
+    edit(root, BT, old, new, count=3)
+
+
 def line_of(root, relative, needle, nth=1):
     lines = (root / relative).read_text(encoding="utf-8").splitlines()
     hits = [number for number, line in enumerate(lines, start=1) if needle in line]
@@ -57,6 +65,7 @@ def fails_with(root, *expected_lines):
 
 
 BT = "claims/bt-minimax-2024-03-05.yml"
+BT_SHA256 = "de27f2a86ddcc64bb297b754164cc3b8e9cb0727f2d9fd61a81e32e993f80d2d"
 
 
 def test_unparseable_yaml(broken):
@@ -98,10 +107,7 @@ def test_unparseable_money(broken):
 
 
 def test_unknown_currency(broken):
-    edit(broken, "sources/articles/bt-minimax-2024-03-05.txt", "at least US$600 million", "at least 600 million zorkmids")
-    edit(broken, "sources/sources.yml", "de27f2a86ddcc64bb297b754164cc3b8e9cb0727f2d9fd61a81e32e993f80d2d",
-         _sha256(broken / "sources/articles/bt-minimax-2024-03-05.txt"))
-    edit(broken, BT, "at least US$600 million", "at least 600 million zorkmids", count=3)
+    rewrite_article_and_claims(broken, "at least US$600 million", "at least 600 million zorkmids")
     line = line_of(broken, BT, "value: at least 600 million zorkmids")
     fails_with(broken, f"{BT}:{line}: value: unknown currency 'zorkmids' in 'at least 600 million zorkmids' — use "
                        "an ISO 4217 code or a currency word listed in etl/money.py (add it there with its reason)")
@@ -169,10 +175,7 @@ def test_non_iso_date(broken):
 
 
 def test_negative_amount(broken):
-    edit(broken, "sources/articles/bt-minimax-2024-03-05.txt", "at least US$600 million", "at least -US$600 million")
-    edit(broken, "sources/sources.yml", "de27f2a86ddcc64bb297b754164cc3b8e9cb0727f2d9fd61a81e32e993f80d2d",
-         _sha256(broken / "sources/articles/bt-minimax-2024-03-05.txt"))
-    edit(broken, BT, "at least US$600 million", "at least -US$600 million", count=3)
+    rewrite_article_and_claims(broken, "at least US$600 million", "at least -US$600 million")
     line = line_of(broken, BT, "value: at least -US$600 million")
     fails_with(broken, f"{BT}:{line}: value: negative amount in 'at least -US$600 million' — amounts are "
                        "positive; state a fall with its own predicate")

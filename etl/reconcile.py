@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from etl.dates import COARSENESS, first_day, last_day
 from etl.errors import InputError
@@ -51,16 +51,10 @@ def round_rows(claims: list[dict], published: dict[str, tuple], errors: list[Inp
 
 
 def _round(key: str, group: list[dict], published: dict[str, tuple], errors: list[InputError]) -> dict | None:
-    companies = {c["subject_id"] for c in group if c["predicate_id"] in ROUND_COMPANY_PREDICATES}
-    if len(companies) != 1:
-        claim = group[0]
-        file, line = claim["curated_in"].rsplit(":", 1)
-        errors.append(InputError(file, int(line), "round",
-                                 f"round '{key}' has claims about {len(companies)} companies "
-                                 f"({', '.join(sorted(companies)) or 'none'})",
-                                 "give a round's amount, valuation and investor claims its company as subject"))
+    company = _round_company(key, group, errors)
+    if company is None:
         return None
-    row = {"round_id": key, "company_id": companies.pop()}
+    row = {"round_id": key, "company_id": company}
     row.update(_announced(group, published))
     row["first_reported"] = min((published[c["source_id"]] for c in group))[1]
     row["status"] = _status(group, published)
@@ -69,6 +63,26 @@ def _round(key: str, group: list[dict], published: dict[str, tuple], errors: lis
     row["claim_count"] = len(group)
     row["source_count"] = len({c["source_id"] for c in group})
     return row
+
+
+def _round_company(key: str, group: list[dict], errors: list[InputError]) -> str | None:
+    """The company most of the round's claims are about; every claim about another one is an error."""
+    subjects = Counter(c["subject_id"] for c in group if c["predicate_id"] in ROUND_COMPANY_PREDICATES)
+    if not subjects:
+        _round_error(group[0], f"round '{key}' has no amount, valuation, status or investor claim",
+                     "give the round's claims with its company as subject the round key, or remove the key", errors)
+        return None
+    company = subjects.most_common(1)[0][0]
+    odd = [c for c in group if c["predicate_id"] in ROUND_COMPANY_PREDICATES and c["subject_id"] != company]
+    for claim in odd:
+        _round_error(claim, f"round '{key}' is about {company}, this claim about {claim['subject_id']}",
+                     "give the claim the round key of its own company's round, or correct its subject", errors)
+    return None if odd else company
+
+
+def _round_error(claim: dict, problem: str, fix: str, errors: list[InputError]) -> None:
+    file, line = claim["curated_in"].rsplit(":", 1)
+    errors.append(InputError(file, int(line), "round", problem, fix))
 
 
 def _announced(group: list[dict], published: dict[str, tuple]) -> dict:

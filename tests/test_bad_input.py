@@ -192,3 +192,16 @@ def test_every_error_of_a_run_is_reported_at_once(broken):
 def _sha256(path):
     import hashlib
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_quote_that_occurs_twice_must_say_which(broken):
+    line = set_field(broken, BT, "bt-minimax-founders-background", "quote", "MiniMax")
+    fails_with(broken, f"{BT}:{line}: quote: the quote occurs 2 times in sources/articles/bt-minimax-2024-03-05.txt "
+                       "— add occurrence: 1 to 2 to say which")
+
+
+def test_a_round_key_shared_by_two_companies(broken):
+    set_field(broken, BT, "bt-minimax-round-amount", "round", "moonshot-2024")
+    line = line_of(broken, BT, "  - id: bt-minimax-round-amount")
+    fails_with(broken, f"{BT}:{line}: round: round 'moonshot-2024' is about moonshot, this claim about minimax — "
+                       "give the claim the round key of its own company's round, or correct its subject")

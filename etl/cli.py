@@ -18,6 +18,17 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
+def database_option(help_text: str):
+    return click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
+                        show_default="china_ai_investments.db", help=help_text)
+
+
+def _require(database: Path) -> None:
+    if not database.is_file():
+        click.echo(f"{paths.relative(database)} does not exist — run: etl build", err=True)
+        sys.exit(1)
+
+
 def build_steps() -> list:
     """What runs on the unpublished database before it replaces the published one, in order."""
     return [validation_step, package_step]
@@ -34,8 +45,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
-              show_default="china_ai_investments.db", help="Where to publish the database.")
+@database_option("Where to publish the database.")
 def build(database: Path) -> None:
     """Build the SQLite database from sources/, reference/ and claims/.
 
@@ -60,8 +70,7 @@ def build(database: Path) -> None:
 
 
 @main.command()
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
-              show_default="china_ai_investments.db", help="The published database to package.")
+@database_option("The published database to package.")
 def package(database: Path) -> None:
     """Write the Frictionless data package from the published database.
 
@@ -74,9 +83,7 @@ def package(database: Path) -> None:
     Example:
         etl package && frictionless validate datapackage.json
     """
-    if not database.is_file():
-        click.echo(f"{paths.relative(database)} does not exist — run etl build first", err=True)
-        sys.exit(1)
+    _require(database)
     try:
         publish = stage(database, check=check_package)
     except PackageError as error:
@@ -91,8 +98,7 @@ def package(database: Path) -> None:
 # --- Validation: the Great Expectations gate (rules in expectations/) ---
 
 @main.command()
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
-              show_default="china_ai_investments.db", help="The database to validate.")
+@database_option("The database to validate.")
 @click.option("--data-docs", "docs", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write Great Expectations Data Docs (static HTML) into this folder.")
 def validate(database: Path, docs: Path | None) -> None:
@@ -109,9 +115,7 @@ def validate(database: Path, docs: Path | None) -> None:
     """
     from etl.validation import failure_report, validate as run_validation
 
-    if not database.is_file():
-        click.echo(f"{paths.relative(database)} does not exist — run: etl build", err=True)
-        sys.exit(1)
+    _require(database)
     try:
         run = run_validation(database, docs=docs)
     except ExpectationFileError as error:
@@ -129,8 +133,7 @@ def validate(database: Path, docs: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Only check that the generated suites are up to date; exit 1 when not.")
 @click.option("--raise-row-counts", is_flag=True,
               help="First raise the minimum row counts in expectations/row_counts.yml to those of DATABASE.")
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
-              show_default="china_ai_investments.db", help="The database whose row counts --raise-row-counts takes.")
+@database_option("The database whose row counts --raise-row-counts takes.")
 def expectations(check: bool, raise_row_counts: bool, database: Path) -> None:
     """Generate the suites expectations/<table>.json from etl/tables.py.
 
@@ -193,8 +196,7 @@ def metadata(check: bool) -> None:
 
 
 @main.command()
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=paths.DATABASE,
-              show_default="china_ai_investments.db", help="The built database to serve.")
+@database_option("The built database to serve.")
 @click.option("--host", default=site.HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=site.PORT, show_default=True, help="Port to listen on.")
 def serve(database: Path, host: str, port: int) -> None:
@@ -207,9 +209,7 @@ def serve(database: Path, host: str, port: int) -> None:
     Example:
         etl build && etl serve --port 8001
     """
-    if not database.is_file():
-        click.echo(f"{paths.relative(database)} does not exist — run: etl build", err=True)
-        sys.exit(1)
+    _require(database)
     if not paths.METADATA.is_file():
         click.echo(f"{paths.relative(paths.METADATA)} does not exist — run: etl metadata", err=True)
         sys.exit(1)

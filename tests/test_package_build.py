@@ -124,7 +124,7 @@ def test_etl_package_writes_the_package_from_the_published_database(project):
 def test_etl_package_without_a_database(project):
     result = run_etl(project, "package")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "china_ai_investments.db does not exist — run etl build first\n"
+    assert result.stderr == "china_ai_investments.db does not exist — run: etl build\n"
 
 
 def test_etl_package_with_a_broken_descriptor_keeps_it(project):

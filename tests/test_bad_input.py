@@ -16,10 +16,13 @@ def broken(published, tmp_path):
 
 
 def edit(root, relative, old, new, count=1):
+    """Replace text in a project file; returns the line where the new text first stands."""
     path = root / relative
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {relative}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return text[:text.index(new)].count("\n") + 1
 
 
 def set_field(root, relative, claim_id, key, value):
@@ -88,8 +91,7 @@ def test_unknown_alias(broken):
 
 
 def test_unknown_entity_id(broken):
-    edit(broken, "reference/entities.yml", "  parent: alibaba\n", "  parent: alibaba-group\n")
-    line = line_of(broken, "reference/entities.yml", "parent: alibaba-group")
+    line = edit(broken, "reference/entities.yml", "  parent: alibaba\n", "  parent: alibaba-group\n")
     fails_with(broken, f"reference/entities.yml:{line}: parent: unknown parent entity 'alibaba-group' — "
                        "name the id of an entity listed in this file")
 
@@ -152,23 +154,21 @@ def test_claims_naming_a_missing_source(broken):
 
 def test_source_file_changed_after_curation(broken):
     edit(broken, "sources/articles/bt-minimax-2024-03-05.txt", "Published Tue", "Published Wed")
-    line = line_of(broken, "sources/sources.yml", "sha256: de27f2a86ddc")
+    line = line_of(broken, "sources/sources.yml", f"sha256: {BT_SHA256}")
     fails_with(broken, f"sources/sources.yml:{line}: sha256: sources/articles/bt-minimax-2024-03-05.txt has sha256 "
                        f"{_sha256(broken / 'sources/articles/bt-minimax-2024-03-05.txt')[:12]}…, the metadata says "
-                       "de27f2a86ddc… — restore the original article (sources are never edited); for a new snapshot "
+                       f"{BT_SHA256[:12]}… — restore the original article (sources are never edited); for a new snapshot "
                        "update sha256 and re-check every quote")
 
 
 def test_impossible_date(broken):
-    edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "2024-02-30"')
-    line = line_of(broken, "sources/sources.yml", 'published: "2024-02-30"')
+    line = edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "2024-02-30"')
     fails_with(broken, f"sources/sources.yml:{line}: published: '2024-02-30' is not a real date (day is out of "
                        "range for month) — write a date that exists, e.g. 2024-02-29")
 
 
 def test_non_iso_date(broken):
-    edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "5 March 2024"')
-    line = line_of(broken, "sources/sources.yml", 'published: "5 March 2024"')
+    line = edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "5 March 2024"')
     fails_with(broken, f"sources/sources.yml:{line}: published: '5 March 2024' does not match "
                        "'^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$' — write the date as YYYY, YYYY-MM or YYYY-MM-DD in quotes, "
                        "or null (see etl/schemas/sources.schema.json)")

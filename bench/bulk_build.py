@@ -76,8 +76,8 @@ def main(total: int, per_source: int) -> None:
         root = Path(folder)
         count = write_project(root, max(1, total // per_source), per_source, show)
         os.environ["ETL_ROOT"] = str(root)
-        from etl.build import collect_rows
-        from etl.write import write_database
+        from etl.publish.pipeline import collect_rows
+        from etl.publish.write import write_database
 
         started = time.perf_counter()
         rows = collect_rows()

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import click
 
-from etl import paths, site
-from etl.build import build as run_build
-from etl.errors import InputErrors
-from etl.package import ZIP_NAME, PackageError, check_package, package_step, stage, target_of
+from etl import paths
+from etl.errors import InputErrors, PackageError
+from etl.publish.package.stage import check_package, package_step, stage, target_of
+from etl.publish.pipeline import build as run_build
+from etl.schema.dataset import ZIP_NAME
+from etl.site import metadata as site_metadata
+from etl.site import serve as site_serve
 from etl.validation import ExpectationFileError, ValidationFailed, validation_step
 
 
@@ -113,7 +116,8 @@ def validate(database: Path, docs: Path | None) -> None:
     Example:
         etl validate --database /tmp/test.db --data-docs /tmp/docs
     """
-    from etl.validation import failure_report, validate as run_validation
+    from etl.validation import failure_report
+    from etl.validation import validate as run_validation
 
     _require(database)
     try:
@@ -135,7 +139,7 @@ def validate(database: Path, docs: Path | None) -> None:
               help="First raise the minimum row counts in expectations/row_counts.yml to those of DATABASE.")
 @database_option("The database whose row counts --raise-row-counts takes.")
 def expectations(check: bool, raise_row_counts: bool, database: Path) -> None:
-    """Generate the suites expectations/<table>.json from etl/tables.py.
+    """Generate the suites expectations/<table>.json from etl/schema/tables.py.
 
     Each column's constraints (required, unique, enum, pattern, range,
     references, dates) become expectations; the minimum row counts come from
@@ -178,7 +182,7 @@ def expectations(check: bool, raise_row_counts: bool, database: Path) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Only check that metadata.yml is up to date; exit 1 when not.")
 def metadata(check: bool) -> None:
-    """Generate metadata.yml for Datasette from etl/tables.py and the canned queries.
+    """Generate metadata.yml for Datasette from etl/schema/tables.py and the canned queries.
 
     \b
     Example:
@@ -186,23 +190,23 @@ def metadata(check: bool) -> None:
     """
     if check:
         current = paths.METADATA.read_text(encoding="utf-8") if paths.METADATA.exists() else ""
-        if current != site.metadata_yaml():
+        if current != site_metadata.metadata_yaml():
             click.echo(f"{paths.relative(paths.METADATA)} is out of date — run: etl metadata", err=True)
             sys.exit(1)
         click.echo(f"{paths.relative(paths.METADATA)} is up to date")
         return
-    changed = site.write_metadata(paths.METADATA)
+    changed = site_metadata.write_metadata(paths.METADATA)
     click.echo(f"{'Wrote' if changed else 'Unchanged'} {paths.relative(paths.METADATA)}")
 
 
 @main.command()
 @database_option("The built database to serve.")
-@click.option("--host", default=site.HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=site.PORT, show_default=True, help="Port to listen on.")
+@click.option("--host", default=site_serve.HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=site_serve.PORT, show_default=True, help="Port to listen on.")
 def serve(database: Path, host: str, port: int) -> None:
     """Write the inspect file, then run Datasette on the database, read-only.
 
-    Settings, metadata, templates and plugins come from etl/site.py, the one
+    Settings, metadata, templates and plugins come from etl/site/, the one
     place the tests take them from too. Stop it with Ctrl-C.
 
     \b
@@ -214,9 +218,9 @@ def serve(database: Path, host: str, port: int) -> None:
         click.echo(f"{paths.relative(paths.METADATA)} does not exist — run: etl metadata", err=True)
         sys.exit(1)
     try:
-        site.write_inspect_file(database)
+        site_serve.write_inspect_file(database)
     except Exception as error:  # datasette inspect reads every table: a damaged file fails here
         click.echo(f"{paths.relative(database)} cannot be read ({error}) — rebuild it: etl build", err=True)
         sys.exit(1)
     click.echo(f"Serving {paths.relative(database)} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    os.execv(sys.executable, [sys.executable, "-m", "datasette", *site.serve_args(database, host, port)])
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", *site_serve.serve_args(database, host, port)])

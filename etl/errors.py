@@ -36,3 +36,7 @@ class InputErrors(Exception):
         count = len(self.errors)
         lines.append(f"{count} error{'s' if count != 1 else ''} in the inputs: nothing was published.")
         return "\n".join(lines)
+
+
+class PackageError(Exception):
+    """A package that cannot be made or published: the message says what is wrong and how to fix it."""

@@ -9,9 +9,10 @@ from datasette import hookimpl
 from datasette.utils import add_cors_headers, tilde_encode, urlsafe_components
 from datasette.utils.asgi import Response
 
-from etl import openapi, site_pages
-from etl.site_queries import QUERIES
-from etl.tables import DATA_TABLES, TABLES
+from etl.schema.tables import DATA_TABLES, TABLES
+from etl.site import openapi
+from etl.site import pages as site_pages
+from etl.site.queries import QUERIES
 
 
 def _database(datasette):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl import paths
-from etl.build import build
+from etl.publish.pipeline import build
 
 INPUT_DIRS = ("sources", "reference", "claims", "expectations")
 

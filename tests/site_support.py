@@ -8,15 +8,16 @@ import httpx
 import pytest
 from datasette.cli import serve
 
-from etl import paths, site
+from etl import paths
+from etl.site import serve as site_serve
 
 
 class Site:
-    """Datasette made by Datasette's own command line from `site.serve_args`, called through datasette.client."""
+    """Datasette made by Datasette's own command line from `site_serve.serve_args`, called through datasette.client."""
 
     def __init__(self, database: Path):
-        site.write_inspect_file(database)
-        context = serve.make_context("serve", site.serve_args(database)[1:])
+        site_serve.write_inspect_file(database)
+        context = serve.make_context("serve", site_serve.serve_args(database)[1:])
         self.datasette = serve.callback(**context.params, return_instance=True)
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.datasette.invoke_startup())

@@ -81,7 +81,7 @@ def test_unparseable_yaml(broken):
 def test_unknown_field_fails_the_json_schema(broken):
     line = set_field(broken, BT, "bt-minimax-lead-investor", "predicate", "lead_investor\n    amount: 5") + 1
     fails_with(broken, f"{BT}:{line}: amount: unknown field ('amount' was unexpected) — "
-                       "follow etl/schemas/claims.schema.json and docs/curation.md")
+                       "follow etl/inputs/schemas/claims.schema.json and docs/curation.md")
 
 
 def test_unknown_alias(broken):
@@ -112,7 +112,8 @@ def test_unknown_currency(broken):
     rewrite_article_and_claims(broken, "at least US$600 million", "at least 600 million zorkmids")
     line = line_of(broken, BT, "value: at least 600 million zorkmids")
     fails_with(broken, f"{BT}:{line}: value: unknown currency 'zorkmids' in 'at least 600 million zorkmids' — use "
-                       "an ISO 4217 code or a currency word listed in etl/money.py (add it there with its reason)")
+                       "an ISO 4217 code or a currency word listed in etl/normalise/lookups/currencies.yml "
+                       "(add it there with its reason)")
 
 
 def test_quote_not_in_source(broken):
@@ -140,7 +141,7 @@ def test_duplicate_source_id(broken):
          "- source_id: moonshot-milestone-2024-02-27")
     line = line_of(broken, "sources/sources.yml", "source_id: moonshot-milestone-2024-02-27", nth=2)
     fails_with(broken,
-               f"claims/rana-alibaba-bets-big-2024.yml:1: source_id: no source 'rana-alibaba-bets-big-2024' in "
+               "claims/rana-alibaba-bets-big-2024.yml:1: source_id: no source 'rana-alibaba-bets-big-2024' in "
                "sources/sources.yml — add the source's metadata there, or correct the id",
                f"sources/sources.yml:{line}: source_id: duplicate source id 'moonshot-milestone-2024-02-27' (first "
                "at line 1) — give each source its own id")
@@ -171,7 +172,7 @@ def test_non_iso_date(broken):
     line = edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "5 March 2024"')
     fails_with(broken, f"sources/sources.yml:{line}: published: '5 March 2024' does not match "
                        "'^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$' — write the date as YYYY, YYYY-MM or YYYY-MM-DD in quotes, "
-                       "or null (see etl/schemas/sources.schema.json)")
+                       "or null (see etl/inputs/schemas/sources.schema.json)")
 
 
 def test_negative_amount(broken):

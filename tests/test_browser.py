@@ -15,7 +15,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from etl import paths, site
+from etl import paths
+from etl.schema import dataset
+from etl.site import serve as site_serve
 
 pytestmark = pytest.mark.browser
 pytest_plugins = ["tests.site_support"]
@@ -24,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = paths.BUILD_DIR / "screenshots"
-DB = site.DATABASE_NAME
+DB = site_serve.DATABASE_NAME
 LOCAL_URLS = ("http://127.0.0.1:", "file://", "data:")
 LOADED = ("document.fonts.ready.then(() => [...document.fonts].some(font => font.family.includes('{}') "
           "&& font.status == 'loaded'))")
@@ -110,7 +112,7 @@ def shoot(page, name: str, full_page: bool = True) -> None:
 
 def test_home_page(page, server, published):
     page.goto(server + "/")
-    expect(page.locator("h1")).to_have_text(site.TITLE)
+    expect(page.locator("h1")).to_have_text(dataset.TITLE)
     version = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["version"]
     expect(page.locator(".dataset-version")).to_have_text(version)
     report = page.get_by_role("link", name="Validation report", exact=True)

@@ -1,7 +1,7 @@
 """Date phrases: every one the five articles use, resolved against their publication dates."""
 import pytest
 
-from etl.dates import DateError, PartialDate, parse_iso, resolve_phrase
+from etl.normalise.dates import DateError, PartialDate, parse_iso, resolve_phrase
 
 DAY = PartialDate("2024-03-05", "day")  # BT, "Published Tue, Mar 5, 2024"
 YEAR = PartialDate("2024", "year", "inferred")  # Rana, Benzinga, Bloomberg: the year only

@@ -2,9 +2,9 @@
 import pytest
 
 from etl import paths
-from etl.build import claim_files
 from etl.errors import InputError
-from etl.load import check_schema, read_yaml
+from etl.inputs.files import claim_files
+from etl.inputs.load import check_schema, read_yaml
 
 INPUTS = [
     (paths.SOURCES_FILE, "sources"),
@@ -52,7 +52,7 @@ def test_a_missing_field_is_named(tmp_path):
 
 
 def test_readme_names_every_table():
-    from etl.tables import TABLES
+    from etl.schema.tables import TABLES
 
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     assert [t.name for t in TABLES if f"`{t.name}`" not in readme] == []

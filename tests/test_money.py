@@ -1,7 +1,7 @@
 """Money phrases: every one the five articles use, plus the edge cases."""
 import pytest
 
-from etl.money import Money, MoneyError, parse_money
+from etl.normalise.money import Money, MoneyError, parse_money
 
 ARTICLE_PHRASES = [
     ("$1 billion", Money(1e9, "USD", "exact")),

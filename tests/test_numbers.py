@@ -1,7 +1,7 @@
 """Non-money figures: every one the five articles use, plus the edge cases."""
 import pytest
 
-from etl.numbers import Quantity, QuantityError, parse_quantity
+from etl.normalise.numbers import Quantity, QuantityError, parse_quantity
 
 ARTICLE_PHRASES = [
     ("12 large language models", "count", Quantity(12, "count", "exact")),

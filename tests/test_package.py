@@ -8,12 +8,15 @@ import zipfile
 
 import pytest
 
-from etl.model import Column, Table
-from etl.package import (
-    DESCRIPTOR, PROFILE, ZIP_NAME, PackageError, build_files, csv_bytes, csv_cell, release, zip_bytes,
-)
-from etl.table_schema import field, foreign_key, full_match_pattern, table_schema
-from etl.tables import DATA_TABLES, TABLES, TABLES_BY_NAME
+from etl.errors import PackageError
+from etl.publish.package.csv_files import csv_bytes, csv_cell
+from etl.publish.package.descriptor import DESCRIPTOR, PROFILE
+from etl.publish.package.files import build_files, zip_bytes
+from etl.publish.package.release import release
+from etl.schema.dataset import ZIP_NAME
+from etl.schema.model import Column, Table
+from etl.schema.table_schema import field, foreign_key, full_match_pattern, table_schema
+from etl.schema.tables import DATA_TABLES, TABLES, TABLES_BY_NAME
 
 NOW = dt.datetime(2025, 1, 2, 3, 4, 5, 678, tzinfo=dt.timezone.utc)
 LATER = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)

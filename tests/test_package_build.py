@@ -10,12 +10,14 @@ import pytest
 from frictionless import Package
 
 from etl import paths
-from etl.build import build
 from etl.cli import build_steps
-from etl.package import (
-    DESCRIPTOR, ZIP_NAME, PackageError, build_files, package_step, read_previous, stage,
-)
-from etl.tables import DATA_TABLES
+from etl.errors import PackageError
+from etl.publish.package.descriptor import DESCRIPTOR
+from etl.publish.package.files import build_files, read_previous
+from etl.publish.package.stage import package_step, stage
+from etl.publish.pipeline import build
+from etl.schema.dataset import ZIP_NAME
+from etl.schema.tables import DATA_TABLES
 from tests.conftest import run_etl
 
 CSV_NAMES = sorted(f"{t.name}.csv" for t in DATA_TABLES)

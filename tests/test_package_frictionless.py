@@ -15,8 +15,12 @@ import pytest
 from frictionless import Package
 
 from etl import paths
-from etl.package import DESCRIPTOR, ZIP_NAME, PackageError, build_files, check_package
-from etl.tables import DATA_TABLES, TABLES_BY_NAME
+from etl.errors import PackageError
+from etl.publish.package.descriptor import DESCRIPTOR
+from etl.publish.package.files import build_files
+from etl.publish.package.stage import check_package
+from etl.schema.dataset import ZIP_NAME
+from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 NOW = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)
@@ -106,7 +110,7 @@ def test_the_build_check_names_file_row_and_error(broken):
     assert str(error.value) == (
         'data/claims.csv:2: foreign-key: for "source_id": values "missing-source" not found in the lookup '
         'table "sources" as "source_id"\n'
-        "the data package is not valid (1 problem(s)) — fix the table definitions in etl/tables.py or the "
+        "the data package is not valid (1 problem(s)) — fix the table definitions in etl/schema/tables.py or the "
         "inputs the rows come from, then run etl build again")
 
 

@@ -1,5 +1,5 @@
 """Quote anchoring: tolerant matching, exact offsets into the untouched text."""
-from etl.quotes import FoldedText, anchor_phrase, anchor_quote
+from etl.normalise.quotes import FoldedText, anchor_phrase, anchor_quote
 
 TEXT = "Alibaba\u2019s cloud\u00a0unit \u2013 the \u201cbig\u201d one.\nAlibaba\u2019s cloud unit again."
 

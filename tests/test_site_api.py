@@ -8,12 +8,14 @@ import sqlite3
 
 import pytest
 
-from etl import site
-from etl.site_queries import QUERIES
-from etl.tables import DATA_TABLES, TABLES
+from etl.schema.tables import DATA_TABLES, TABLES
+from etl.site import metadata as site_metadata
+from etl.site import serve as site_serve
+from etl.site.queries import QUERIES
+
 pytest_plugins = ["tests.site_support"]
 
-DB = site.DATABASE_NAME
+DB = site_serve.DATABASE_NAME
 
 
 def sha256(path) -> str:
@@ -98,7 +100,7 @@ def test_metadata_is_served(served):
     served_meta = served.json("/-/metadata.json")
     for query in served_meta["databases"][DB]["queries"].values():
         query.pop("name", None)
-    assert served_meta == json.loads(json.dumps(site.metadata()))
+    assert served_meta == json.loads(json.dumps(site_metadata.metadata()))
     assert served.json(f"/{DB}/claims.json?_shape=objects&_size=0")["table"] == "claims"
 
 
@@ -189,7 +191,7 @@ def test_home_page_says_what_it_is_and_links_everything(served, published):
     for link in links:
         assert f'href="{link}"' in html, link
         assert served.get(link).status_code == 200, link
-    assert site.DESCRIPTION.replace("'", "&#39;") in html
+    assert site_metadata.DESCRIPTION.replace("'", "&#39;") in html
 
 
 def test_api_page_lists_every_table_and_query_and_its_links_answer(served):

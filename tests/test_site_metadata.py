@@ -8,10 +8,12 @@ import yaml
 from click.testing import CliRunner
 from datasette.cli import serve
 
-from etl import paths, site
+from etl import paths
 from etl.cli import main
-from etl.site_queries import QUERIES
-from etl.tables import TABLES
+from etl.schema.tables import TABLES
+from etl.site import metadata as site_metadata
+from etl.site import serve as site_serve
+from etl.site.queries import QUERIES
 
 PROVENANCE_KEYS = ("license", "license_url", "source", "source_url", "about", "about_url")
 
@@ -28,11 +30,11 @@ def database_columns(database) -> dict[str, list[str]]:
 
 
 def tables_meta(meta: dict) -> dict:
-    return meta["databases"][site.DATABASE_NAME]["tables"]
+    return meta["databases"][site_serve.DATABASE_NAME]["tables"]
 
 
 def test_committed_metadata_is_what_generation_gives():
-    assert paths.METADATA.read_text(encoding="utf-8") == site.metadata_yaml()
+    assert paths.METADATA.read_text(encoding="utf-8") == site_metadata.metadata_yaml()
 
 
 def test_etl_metadata_check_passes_on_the_committed_file():
@@ -42,22 +44,22 @@ def test_etl_metadata_check_passes_on_the_committed_file():
 
 
 def test_metadata_yaml_parses_to_the_generated_metadata():
-    assert yaml.safe_load(paths.METADATA.read_text(encoding="utf-8")) == site.metadata()
+    assert yaml.safe_load(paths.METADATA.read_text(encoding="utf-8")) == site_metadata.metadata()
 
 
 def test_every_column_of_the_database_has_a_description_and_nothing_else_is_described(built_database):
     columns = database_columns(built_database)
     assert set(columns) == {table.name for table in TABLES}
-    assert site.description_problems(yaml.safe_load(paths.METADATA.read_text(encoding="utf-8")), columns) == []
+    assert site_metadata.description_problems(yaml.safe_load(paths.METADATA.read_text(encoding="utf-8")), columns) == []
 
 
 def test_description_problems_names_a_missing_and_an_unknown_column(built_database):
-    meta = site.metadata()
+    meta = site_metadata.metadata()
     claims = tables_meta(meta)["claims"]["columns"]
     del claims["quote"]
     claims["invented"] = "Not a column."
     tables_meta(meta)["entities"]["columns"]["name"] = " "
-    assert site.description_problems(meta, database_columns(built_database)) == [
+    assert site_metadata.description_problems(meta, database_columns(built_database)) == [
         "claims.quote: no description in metadata.yml",
         "claims.invented: described in metadata.yml but not in the database",
         "entities.name: no description in metadata.yml",
@@ -65,21 +67,21 @@ def test_description_problems_names_a_missing_and_an_unknown_column(built_databa
 
 
 def test_provenance_is_repeated_on_the_instance_the_database_and_every_table():
-    meta = site.metadata()
-    database = meta["databases"][site.DATABASE_NAME]
+    meta = site_metadata.metadata()
+    database = meta["databases"][site_serve.DATABASE_NAME]
     for level in (meta, database, *database["tables"].values()):
-        assert {key: level[key] for key in PROVENANCE_KEYS} == site.PROVENANCE
+        assert {key: level[key] for key in PROVENANCE_KEYS} == site_metadata.PROVENANCE
     assert meta["license"].startswith("CC-BY-4.0")
     assert "excerpts" in meta["license"]
 
 
 def test_table_settings_come_from_the_table_definitions():
-    tables = tables_meta(site.metadata())
+    tables = tables_meta(site_metadata.metadata())
     for table in TABLES:
         meta = tables[table.name]
         assert meta["title"] == table.title
         assert meta["description"] == table.description
-        assert meta.get("sort") == (table.order_by[0] if site.stable_sort(table) else None)
+        assert meta.get("sort") == (table.order_by[0] if site_metadata.stable_sort(table) else None)
         assert meta.get("facets", []) == list(table.facets)
         assert meta.get("label_column") == table.label_column
         assert set(table.primary_key) <= set(meta["sortable_columns"]) <= set(table.column_names)
@@ -90,7 +92,7 @@ def test_table_settings_come_from_the_table_definitions():
 
 
 def test_entities_and_sources_show_names_through_their_label_column():
-    tables = tables_meta(site.metadata())
+    tables = tables_meta(site_metadata.metadata())
     assert tables["entities"]["label_column"] == "name"
     assert tables["sources"]["label_column"] == "title"
 
@@ -100,7 +102,7 @@ def named_parameters(sql: str) -> set[str]:
 
 
 def test_every_canned_query_is_titled_described_and_declares_the_parameters_its_sql_uses():
-    queries = site.metadata()["databases"][site.DATABASE_NAME]["queries"]
+    queries = site_metadata.metadata()["databases"][site_serve.DATABASE_NAME]["queries"]
     assert list(queries) == [query.name for query in QUERIES]
     for query in QUERIES:
         meta = queries[query.name]
@@ -121,7 +123,7 @@ def test_named_parameters_finds_each_parameter_and_skips_casts():
 
 
 def test_serve_args_are_read_only_immutable_with_cors_metadata_templates_and_plugins():
-    args = site.serve_args()
+    args = site_serve.serve_args()
     assert args[:3] == ["serve", "-i", str(paths.DATABASE)]
     for flag in ("--inspect-file", "--cors", "--metadata", "--template-dir", "--plugins-dir", "--static"):
         assert flag in args
@@ -133,17 +135,17 @@ def test_serve_args_are_read_only_immutable_with_cors_metadata_templates_and_plu
 def test_datasette_takes_every_setting_from_the_serve_args(built_database, tmp_path):
     database = tmp_path / "china_ai_investments.db"
     database.write_bytes(built_database.read_bytes())
-    site.write_inspect_file(database)
-    context = serve.make_context("serve", site.serve_args(database)[1:])
+    site_serve.write_inspect_file(database)
+    context = serve.make_context("serve", site_serve.serve_args(database)[1:])
     datasette = serve.callback(**context.params, return_instance=True)
-    for name, value in site.SETTINGS.items():
+    for name, value in site_serve.SETTINGS.items():
         expected = {"on": True, "off": False}.get(value, value)
         assert datasette.setting(name) == expected, name
     assert datasette.cors is True
-    assert datasette.databases[site.DATABASE_NAME].is_mutable is False
-    assert datasette.inspect_data[site.DATABASE_NAME]["tables"]["claims"]["count"] == 127
+    assert datasette.databases[site_serve.DATABASE_NAME].is_mutable is False
+    assert datasette.inspect_data[site_serve.DATABASE_NAME]["tables"]["claims"]["count"] == 127
     assert {"sql_time_limit_ms", "facet_time_limit_ms", "max_returned_rows", "default_cache_ttl", "allow_download",
-            "allow_csv_stream"} <= set(site.SETTINGS)
+            "allow_csv_stream"} <= set(site_serve.SETTINGS)
 
 
 def test_max_returned_rows_exceeds_every_table(built_database):
@@ -152,7 +154,7 @@ def test_max_returned_rows_exceeds_every_table(built_database):
         largest = max(connection.execute(f"select count(*) from [{table.name}]").fetchone()[0] for table in TABLES)
     finally:
         connection.close()
-    assert largest < site.SETTINGS["max_returned_rows"]
+    assert largest < site_serve.SETTINGS["max_returned_rows"]
 
 
 def test_etl_serve_refuses_a_missing_database(tmp_path):

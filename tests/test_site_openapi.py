@@ -8,13 +8,14 @@ import pytest
 from datasette.utils import tilde_encode
 from jsonschema import Draft202012Validator
 
-from etl import openapi, site
-from etl.site_queries import QUERIES
-from etl.tables import TABLES
+from etl.schema.tables import TABLES
+from etl.site import openapi
+from etl.site import serve as site_serve
+from etl.site.queries import QUERIES
 
 pytest_plugins = ["tests.site_support"]
 
-DB = site.DATABASE_NAME
+DB = site_serve.DATABASE_NAME
 DOCUMENT = openapi.document()
 
 

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from etl import openapi
-from etl.site_pages import (
-    api_examples, built_at, content_type, data_docs_file, normalised_value, package_file, package_links, quote_parts,
+from etl.site import openapi
+from etl.site.pages import (
+    api_examples,
+    built_at,
+    content_type,
+    data_docs_file,
+    normalised_value,
+    package_file,
+    package_links,
+    quote_parts,
 )
 
 CLAIM = {"quote": "leading a round of at least US$600 million for MiniMax", "quote_start": 100,

@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
-from etl import paths, vocab
-from etl.tables import DATA_TABLES, TABLES_BY_NAME
+from etl import paths
+from etl.schema import vocab
+from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 from etl.validation import files
 from etl.validation.files import ExpectationFileError
 from etl.validation.report import failure_text, table_text
@@ -143,7 +144,7 @@ def test_a_changed_baseline_makes_the_generated_suites_stale(expectations_copy):
     assert files.stale_files() == [expectations_copy / "claims.json"]
     with pytest.raises(ExpectationFileError) as raised:
         files.read_suites()
-    assert str(raised.value).endswith(": out of date with etl/tables.py, expectations/row_counts.yml or "
+    assert str(raised.value).endswith(": out of date with etl/schema/tables.py, expectations/row_counts.yml or "
                                       "expectations/acknowledged_conflicts.yml — run `etl expectations` and commit "
                                       "the result")
     assert files.write_generated() == [expectations_copy / "claims.json"]

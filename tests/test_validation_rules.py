@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.tables import DATA_TABLES, TABLES_BY_NAME
+from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 from etl.validation.files import ExpectationFileError, read_suites
 from etl.validation.runner import Runner
 

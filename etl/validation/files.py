@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from etl import paths
-from etl.build import read_acknowledged
 from etl.errors import InputErrors
-from etl.tables import DATA_TABLES
+from etl.inputs.files import read_acknowledged
+from etl.schema.tables import DATA_TABLES
 from etl.validation.rules import generated_suites
 
 CROSS_TABLE = "cross_table"
@@ -130,7 +130,7 @@ def read_suites() -> list[dict]:
     stale = stale_files()
     if stale:
         names = ", ".join(paths.relative(path) for path in stale)
-        raise ExpectationFileError(f"{names}: out of date with etl/tables.py, expectations/row_counts.yml or "
+        raise ExpectationFileError(f"{names}: out of date with etl/schema/tables.py, expectations/row_counts.yml or "
                                    "expectations/acknowledged_conflicts.yml — run `etl expectations` and commit "
                                    "the result")
     suites = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from etl.tables import TABLES_BY_NAME
+from etl.schema.tables import TABLES_BY_NAME
 from etl.validation.files import CROSS_TABLE, ExpectationFileError
 
 SAMPLE_SIZE = 20

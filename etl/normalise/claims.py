@@ -4,27 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl import paths
-from etl.dates import DateError, PartialDate, resolve_phrase
 from etl.errors import InputError
-from etl.fx import FxError, FxRate, usd_rate
-from etl.load import Loaded, Node
-from etl.money import MoneyError, parse_money
-from etl.numbers import QuantityError, parse_quantity
-from etl.quotes import Anchor, anchor_phrase, anchor_quote, fold
-from etl.reference import Reference, Source
+from etl.inputs.load import Loaded, Node
+from etl.normalise.dates import DateError, PartialDate, resolve_phrase
+from etl.normalise.fx import FxError, FxRate, usd_rate
+from etl.normalise.lookups import status_phrases
+from etl.normalise.money import MoneyError, parse_money
+from etl.normalise.numbers import QuantityError, parse_quantity
+from etl.normalise.quotes import Anchor, anchor_phrase, anchor_quote, fold
+from etl.normalise.reference import Reference, Source
 
 QUANTITY_UNITS = {"count": "count", "fraction": "fraction", "percent": "percent", "multiple": "multiple",
                   "ordinal": "ordinal", "quantity": None}
-# Status phrases and what they say of a round, with the reason for the reading.
-STATUS_PHRASES = {
-    "remains in progress": ("in_progress", "the article says the fundraise has not closed"),
-    "are ongoing": ("in_progress", "negotiations with more investors have not finished"),
-    "is leading": ("in_progress", "present continuous: the round is still being raised"),
-    "has participated": ("completed", "present perfect: the financing has taken place"),
-    "led": ("completed", "past tense: the round has been raised"),
-    "secured": ("completed", "past tense: the money has been raised"),
-    "securing funding": ("completed", "the company says it has secured the funding"),
-}
 
 
 class ClaimError(ValueError):
@@ -229,8 +220,8 @@ def _money(phrase: str, when: PartialDate | None) -> tuple[dict, FxRate | None]:
 
 
 def _status(phrase: str) -> str:
-    for words, (status, _reason) in STATUS_PHRASES.items():
+    for words, (status, _reason) in status_phrases().items():
         if words in fold(phrase).lower():
             return status
     raise ClaimError("value", f"cannot read a round status in '{phrase}'",
-                     "quote the words that give the status, or add them to STATUS_PHRASES in etl/claims.py")
+                     "quote the words that give the status, or add them to etl/normalise/lookups/status_phrases.yml with the reason")

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
-from etl.package import ZIP_NAME
+from etl import paths
+from etl.schema.dataset import ZIP_NAME
 
 PACKAGE_ZIP = ZIP_NAME
 PACKAGE_PATH = re.compile(r"^(datapackage\.json|data/[a-z0-9_]+\.csv|" + re.escape(PACKAGE_ZIP) + r")$")
@@ -136,7 +137,7 @@ def provenance(claim: dict) -> dict:
     return {**claim, "quote_parts": quote_parts(claim), "normalised_value": normalised_value(claim)}
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = paths.PACKAGE_DIR.parent / "README.md"
 API_HEADING = "## JSON API"
 
 

@@ -1,4 +1,8 @@
 """Controlled vocabularies shared by the inputs, the tables and the rules."""
+import pycountry
+
+# ISO 4217 from one maintained list (the pycountry package), for the normalisers and the rules alike.
+CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
 PRECISIONS = ("day", "week", "month", "year")
 SOURCE_DATE_BASES = ("stated", "inferred")

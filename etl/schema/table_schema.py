@@ -1,7 +1,7 @@
-"""Frictionless Table Schemas (Data Package v2) generated from the table definitions in etl/tables.py."""
+"""Frictionless Table Schemas (Data Package v2) generated from the table definitions in etl/schema/tables.py."""
 from __future__ import annotations
 
-from etl.model import Column, Table
+from etl.schema.model import Column, Table
 
 MISSING_VALUES = [""]
 FIELD_TYPES = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from etl.normalise.dates import first_day, last_day
+
 ABOUT = 0.10  # "about x" → [0.9x, 1.1x]
 NEARLY = 0.10  # "nearly x" → [0.9x, x)
 FX_TOLERANCE = 0.03  # widening on each side when a US-dollar figure rests on an exchange rate
@@ -74,3 +76,22 @@ def _number(value: float) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.4g}"
+
+
+def claim_interval(claim: dict) -> tuple[Interval, str] | None:
+    """The claim's value as an interval with its unit (USD for money), or None if it has no number."""
+    if claim.get("amount_usd") is not None:
+        interval = from_value(claim["amount_usd"], claim["comparator"])
+        if claim["usd_rule"] != "usd":
+            interval = interval.widen(FX_TOLERANCE)
+        return interval, "USD"
+    if claim.get("value_number") is not None:
+        return from_value(claim["value_number"], claim["comparator"]), claim["value_unit"]
+    return None
+
+
+def date_interval(claim: dict) -> Interval | None:
+    if claim.get("date") is None:
+        return None
+    first = first_day(claim["date"]).toordinal()
+    return from_days(first, last_day(claim["date"], claim["date_precision"]).toordinal())

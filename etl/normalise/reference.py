@@ -5,10 +5,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from etl import paths
-from etl.dates import DateError, PartialDate, parse_iso
 from etl.errors import InputError
-from etl.load import Node
-from etl.quotes import FoldedText, fold
+from etl.inputs.files import read_checked
+from etl.inputs.load import Node
+from etl.normalise.dates import DateError, PartialDate, parse_iso
+from etl.normalise.quotes import FoldedText, fold
 
 
 @dataclass
@@ -162,3 +163,20 @@ def read_predicates(items: list[Node], file: str, errors: list[InputError], refe
             "predicate_id": item["id"], "label": item["label"], "description": item["description"],
             "value_kind": item["value_kind"], "round_use": item["round"],
         }
+
+
+def read_reference(errors: list[InputError]) -> Reference:
+    reference = Reference()
+    sources = read_checked(paths.SOURCES_FILE, "sources", errors)
+    if sources:
+        reference.sources = read_sources(sources.data, sources.name, errors)
+        listed = [item.get("source_id") for item in [*sources.data, *sources.dropped] if isinstance(item, dict)]
+        reference.rejected = set(listed) - set(reference.sources)
+        reference.all_sources_read = len(listed) == len(reference.sources)
+    entities = read_checked(paths.ENTITIES_FILE, "entities", errors)
+    if entities:
+        read_entities(entities.data, entities.name, errors, reference)
+    predicates = read_checked(paths.PREDICATES_FILE, "predicates", errors)
+    if predicates:
+        read_predicates(predicates.data, predicates.name, errors, reference)
+    return reference

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from etl.errors import Unusable
-from etl.hedges import ConflictingHedges, split_hedge
+from etl.normalise.hedges import ConflictingHedges, split_hedge
 
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -85,7 +85,7 @@ def _read(text: str, comparator: str, phrase: str) -> Quantity:
         return Quantity(_number(match.group("number"), phrase), "count", comparator)
     raise QuantityError(f"cannot read a figure in '{phrase}'",
                         "quote the figure as written ('12', 'nearly half', 'about 80%', 'eightfold'), "
-                        "or add the phrase to etl/numbers.py with its reading")
+                        "or add the phrase to etl/normalise/numbers.py with its reading")
 
 
 def _number(text: str, phrase: str) -> float:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 
-from etl.dates import PartialDate
 from etl.errors import Unusable
+from etl.normalise.dates import PartialDate
 
 LOOKBACK_DAYS = 10
 

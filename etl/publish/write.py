@@ -8,8 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from etl.model import Table, create_table_sql
-from etl.tables import TABLES
+from etl.schema.model import Table, create_table_sql
+from etl.schema.tables import TABLES
 
 
 def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table, ...] = TABLES) -> None:

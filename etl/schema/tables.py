@@ -1,8 +1,8 @@
 """The one definition of every published table: names, types, descriptions and constraints."""
 from __future__ import annotations
 
-from etl import vocab
-from etl.model import Column, Table
+from etl.schema import vocab
+from etl.schema.model import Column, Table
 
 C = Column
 

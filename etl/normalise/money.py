@@ -5,35 +5,16 @@ import re
 from dataclasses import dataclass
 
 from etl.errors import Unusable
-from etl.hedges import ConflictingHedges, split_hedge
+from etl.normalise.hedges import ConflictingHedges, split_hedge
+from etl.normalise.lookups import currency_marks, currency_words
+from etl.schema.vocab import CURRENCIES
 
-# Each lookup carries its reason, so a reviewer can check it against the articles.
-CURRENCY_MARKS = {
-    "US$": ("USD", "explicit US dollar sign"),
-    "USD": ("USD", "ISO code"),
-    "$": ("USD", "every article so far uses a bare '$' for US-dollar figures (BT writes US$ and $ alike)"),
-    "HK$": ("HKD", "Hong Kong dollar sign"),
-    "S$": ("SGD", "Singapore dollar sign"),
-    "€": ("EUR", "euro sign"),
-    "£": ("GBP", "pound sign"),
-    "RMB": ("CNY", "renminbi abbreviation"),
-    "CNY": ("CNY", "ISO code"),
-}
-CURRENCY_WORDS = {
-    "yuan": ("CNY", "Chinese yuan (renminbi)"),
-    "renminbi": ("CNY", "Chinese yuan"),
-    "dollars": ("USD", "the articles' dollars are US dollars"),
-    "us dollars": ("USD", "explicit"),
-    "euros": ("EUR", "euro"),
-}
+CURRENCY_MARKS = currency_marks()
+CURRENCY_WORDS = currency_words()
 SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
 }
-ISO_4217 = frozenset(
-    "AUD BGN BRL CAD CHF CNY CZK DKK EUR GBP HKD HUF IDR ILS INR ISK JPY KRW MXN MYR NOK NZD PHP PLN RON "
-    "SEK SGD THB TRY USD ZAR TWD RUB SAR AED".split()
-)
 
 _MARKS = "|".join(sorted(map(re.escape, CURRENCY_MARKS), key=len, reverse=True))
 _AMOUNT = re.compile(
@@ -108,13 +89,13 @@ def _currency(mark: str | None, word: str | None, phrase: str) -> str:
         code = CURRENCY_MARKS[mark.upper() if mark.isalpha() else mark][0]
     elif word and word.lower() in CURRENCY_WORDS:
         code = CURRENCY_WORDS[word.lower()][0]
-    elif word and word.upper() in ISO_4217:
+    elif word and word.upper() in CURRENCIES:
         code = word.upper()
     elif word:
         raise MoneyError(f"unknown currency '{word}' in '{phrase}'",
-                         "use an ISO 4217 code or a currency word listed in etl/money.py (add it there with its reason)")
+                         "use an ISO 4217 code or a currency word listed in etl/normalise/lookups/currencies.yml (add it there with its reason)")
     else:
         raise MoneyError(f"no currency in '{phrase}'", "include the currency sign or word as the text writes it")
-    if code not in ISO_4217:
+    if code not in CURRENCIES:
         raise MoneyError(f"unknown currency '{code}' in '{phrase}'", "use an ISO 4217 currency code")
     return code

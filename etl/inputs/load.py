@@ -164,7 +164,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def _fix(error: jsonschema.ValidationError, schema: str) -> str:
     hint = error.schema.get("description") if isinstance(error.schema, dict) else None
-    where = f"etl/schemas/{schema}.schema.json"
+    where = f"etl/inputs/schemas/{schema}.schema.json"
     if hint:
         return f"{hint[0].lower()}{hint[1:].rstrip('.')} (see {where})"
     return f"follow {where} and docs/curation.md"

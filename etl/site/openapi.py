@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from importlib import metadata as package_metadata
 
-from etl import site
-from etl.model import Column, Table
-from etl.site_queries import QUERIES, Query
-from etl.tables import TABLES
+from etl.schema.dataset import TITLE
+from etl.schema.model import Column, Table
+from etl.schema.tables import TABLES
+from etl.site import metadata
+from etl.site.queries import QUERIES, Query
+from etl.site.serve import DATABASE_NAME, SETTINGS
 
-DB = site.DATABASE_NAME
+DB = DATABASE_NAME
 REF = "#/components/schemas/"
 SHAPES = ("objects", "array")
 JSON_TYPES = {
@@ -91,12 +93,12 @@ def table_path(table: Table) -> dict:
         SHAPE,
         _param("_labels", "on: foreign keys as {value, label} objects with the referenced row's label.",
                {"type": "string", "enum": ["on", "off"]}),
-        _param("_size", f"Rows per page, at most {site.SETTINGS['max_returned_rows']}; 0 for the count only.",
-               {"type": "integer", "minimum": 0, "maximum": site.SETTINGS["max_returned_rows"]}),
+        _param("_size", f"Rows per page, at most {SETTINGS['max_returned_rows']}; 0 for the count only.",
+               {"type": "integer", "minimum": 0, "maximum": SETTINGS["max_returned_rows"]}),
         _param("_next", "The next token of the previous page.", {"type": "string"}),
-        _param("_sort", "Sort by this column, ascending.", {"type": "string", "enum": site.sortable_columns(table)}),
+        _param("_sort", "Sort by this column, ascending.", {"type": "string", "enum": metadata.sortable_columns(table)}),
         _param("_sort_desc", "Sort by this column, descending.",
-               {"type": "string", "enum": site.sortable_columns(table)}),
+               {"type": "string", "enum": metadata.sortable_columns(table)}),
         _param("_facet", "Count the rows by this column (facet_results).", {"type": "string", "enum": names}),
     ]
     if table.fts:
@@ -159,7 +161,7 @@ def database_path() -> dict:
         "tags": ["database"],
         "parameters": [
             _param("sql", "A read-only SELECT; parameters as :name, given as further query parameters. "
-                   f"Stopped after {site.SETTINGS['sql_time_limit_ms']} ms.", {"type": "string"},
+                   f"Stopped after {SETTINGS['sql_time_limit_ms']} ms.", {"type": "string"},
                    example="select predicate_id, count(*) as n from claims group by predicate_id"),
             _param("_shape", "objects or array (with sql).", {"type": "string", "enum": list(SHAPES)},
                    example="objects"),
@@ -201,7 +203,7 @@ def document() -> dict:
                     for query in QUERIES})
     return {
         "openapi": "3.1.0",
-        "info": {"title": site.TITLE, "version": _version(), "description": site.DESCRIPTION,
+        "info": {"title": TITLE, "version": _version(), "description": metadata.DESCRIPTION,
                  "license": {"name": "CC-BY-4.0 (data)", "identifier": "CC-BY-4.0"}},
         "servers": [{"url": "/", "description": "The Datasette that serves this document"}],
         "paths": paths,

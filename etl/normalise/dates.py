@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from etl.errors import Unusable
+from etl.normalise.numbers import WORD_NUMBERS
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -22,8 +23,6 @@ _LEAD = re.compile(r"^(?:earlier in|later in|late in|early in|in|on|since|by|as 
 _DAY = re.compile(r"^(?:[a-z]+,\s*)?([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$", re.I)
 _MONTH_YEAR = re.compile(r"^([a-z]+)\.?\s+(\d{4})$", re.I)
 _AGE = re.compile(r"^(?:(?P<n>[a-z]+|\d+)-)?year-old$", re.I)
-_AGE_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-              "nine": 9, "ten": 10}
 
 
 class DateError(Unusable):
@@ -124,7 +123,7 @@ def _relative(bare: str, lowered: str, phrase: str, published: PartialDate | Non
         return _founded_from_age(match.group("n"), phrase, _need(published, phrase))
     raise DateError(f"cannot read the date phrase '{phrase}'",
                     "copy the phrase as the text writes it; known forms are listed in docs/curation.md "
-                    "(add a rule to etl/dates.py for a new one)")
+                    "(add a rule to etl/normalise/dates.py for a new one)")
 
 
 def _month_of_publication(month: int, phrase: str, pub: PartialDate) -> PartialDate:
@@ -163,7 +162,7 @@ def _age(count: str | None) -> int | None:
         return 1
     if count.isdigit():
         return int(count)
-    return _AGE_WORDS.get(count.lower())
+    return WORD_NUMBERS.get(count.lower())
 
 
 def _need(published: PartialDate | None, phrase: str) -> PartialDate:

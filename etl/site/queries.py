@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from etl.model import Column
-from etl.tables import TABLES_BY_NAME
+from etl.schema.model import Column
+from etl.schema.tables import TABLES_BY_NAME
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Reading the curated files faithfully and checking them against their JSON Schemas."""

@@ -1,0 +1,36 @@
+"""Which curated files there are, each read and checked against its JSON Schema."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import paths
+from etl.errors import InputError
+from etl.inputs.load import Loaded, check_schema, read_json_lines, read_yaml
+
+
+def read_checked(path: Path, schema: str, errors: list[InputError], items_at: tuple = ()) -> Loaded | None:
+    """The document with the items that break its schema left out (each reported), or None."""
+    loaded = read_yaml(path, errors) if path.suffix in (".yml", ".yaml") else read_json_lines(path, errors)
+    if loaded is None:
+        return None
+    bad = check_schema(loaded, schema, errors, items_at)
+    if bad is None:
+        return None
+    if bad:
+        container = loaded.data
+        for key in items_at:
+            container = container[key]
+        loaded.dropped = [item for index, item in enumerate(container) if index in bad]
+        container[:] = [item for index, item in enumerate(container) if index not in bad]
+    return loaded
+
+
+def claim_files() -> list[Path]:
+    return sorted(p for p in paths.CLAIMS_DIR.iterdir() if p.suffix in (".yml", ".yaml", ".jsonl"))
+
+
+def read_acknowledged(errors: list[InputError]) -> dict[str, str]:
+    if not paths.ACKNOWLEDGED_CONFLICTS.exists():
+        return {}
+    loaded = read_checked(paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts", errors)
+    return {item["conflict_id"]: item["reason"] for item in loaded.data} if loaded else {}

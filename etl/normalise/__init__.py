@@ -1,0 +1,1 @@
+"""Judgement on single claims: names, quotes, money, hedges, figures, dates and exchange rates."""

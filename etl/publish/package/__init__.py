@@ -1,0 +1,1 @@
+"""The Frictionless data package, generated from the database and published with it."""

@@ -1,0 +1,87 @@
+"""The Data Package v2 descriptor: resources with Table Schemas, sources, licences and contributors."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+
+from etl.schema.dataset import NAME, TITLE
+from etl.schema.model import Table
+from etl.schema.table_schema import table_schema
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DESCRIPTOR = "datapackage.json"
+DATA_FOLDER = "data"
+DESCRIPTION = (
+    "A small open dataset of claims about Alibaba's 2024 investments in Chinese AI start-ups (Moonshot AI, "
+    "MiniMax, Zhipu AI, Baichuan and others), taken from five news articles. Every claim carries the "
+    "verbatim quote that states it and its character offsets in the article; funding rounds and round "
+    "investors are reconciled from the claims and name the claim each value came from, and conflicting "
+    "claims are kept side by side. Dates of varying precision are ISO 8601 text (YYYY, YYYY-MM or "
+    "YYYY-MM-DD) with a precision column beside each. The data is published under CC-BY-4.0; the quoted "
+    "excerpts remain their publishers' and are used as short quotations. The full article texts are not "
+    "included."
+)
+
+
+KEYWORDS = [
+    "Alibaba", "China", "artificial intelligence", "start-ups", "venture capital", "funding rounds",
+    "investments", "claims", "provenance", "quotations",
+]
+
+
+LICENSES = [{
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International",
+}]
+
+
+CONTRIBUTORS = [{"title": "The china-ai-investments maintainers", "roles": ["creator"]}]
+RESOURCE_FORMAT = {"scheme": "file", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
+
+
+def resource(table: Table, data: bytes) -> dict:
+    return {
+        "name": table.name,
+        "type": "table",
+        "path": f"{DATA_FOLDER}/{table.name}.csv",
+        **RESOURCE_FORMAT,
+        "title": table.title,
+        "description": table.description,
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"'},
+        "schema": table_schema(table),
+    }
+
+
+def package_sources(connection: sqlite3.Connection) -> list[dict]:
+    """The articles as package sources: title, publisher, author and date where the text gives them."""
+    rows = connection.execute(
+        "SELECT title, publisher, author, published, url FROM sources ORDER BY source_id").fetchall()
+    sources = []
+    for title, publisher, author, published, url in rows:
+        item = {"title": title, "publisher": publisher, "author": author, "date": published, "path": url}
+        sources.append({key: value for key, value in item.items() if value is not None})
+    return sources
+
+
+def descriptor(resources: list[dict], sources: list[dict], version: str, created: str) -> dict:
+    return {
+        "$schema": PROFILE,
+        "name": NAME,
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "version": version,
+        "created": created,
+        "keywords": list(KEYWORDS),
+        "licenses": [dict(item) for item in LICENSES],
+        "sources": sources,
+        "contributors": [dict(item) for item in CONTRIBUTORS],
+        "resources": resources,
+    }
+
+
+def descriptor_bytes(package: dict) -> bytes:
+    return (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

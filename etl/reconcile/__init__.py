@@ -1,0 +1,1 @@
+"""Judgement across claims: funding rounds, their investors, founding dates and conflicts."""

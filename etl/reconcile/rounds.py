@@ -1,0 +1,94 @@
+"""Funding rounds from the claims that share a round key: company, dates, status, amount and valuation."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+from etl.errors import InputError
+from etl.normalise.dates import COARSENESS, first_day
+from etl.reconcile.intervals import claim_interval
+
+INVESTOR_PREDICATES = {"lead_investor", "participating_investor", "existing_investor", "investor_amount",
+                       "investment_form", "cloud_credit_share"}
+ROUND_COMPANY_PREDICATES = {"round_amount", "valuation", "round_status"} | INVESTOR_PREDICATES
+
+
+def rank(claim: dict, published: dict[str, tuple]) -> tuple:
+    """Body before headline (headlines compress figures), the narrowest interval, the higher lower bound,
+    the source known to be earliest, the claim id."""
+    interval = claim_interval(claim)
+    width, low = (interval[0].width, interval[0].low) if interval else (math.inf, -math.inf)
+    return (claim["in_headline"], width, -low, published[claim["source_id"]], claim["claim_id"])
+
+
+def round_rows(claims: list[dict], published: dict[str, tuple], errors: list[InputError]) -> list[dict]:
+    by_round = defaultdict(list)
+    for claim in claims:
+        if claim["round_id"]:
+            by_round[claim["round_id"]].append(claim)
+    return [row for key, group in sorted(by_round.items()) if (row := _round(key, group, published, errors))]
+
+
+def _round(key: str, group: list[dict], published: dict[str, tuple], errors: list[InputError]) -> dict | None:
+    company = _round_company(key, group, errors)
+    if company is None:
+        return None
+    row = {"round_id": key, "company_id": company}
+    row.update(_announced(group, published))
+    row["first_reported"] = min((published[c["source_id"]] for c in group))[1]
+    row["status"] = _status(group, published)
+    row.update(chosen(group, "round_amount", "amount", published))
+    row.update(chosen(group, "valuation", "valuation", published))
+    row["claim_count"] = len(group)
+    row["source_count"] = len({c["source_id"] for c in group})
+    return row
+
+
+def _round_company(key: str, group: list[dict], errors: list[InputError]) -> str | None:
+    """The company most of the round's claims are about; every claim about another one is an error."""
+    subjects = Counter(c["subject_id"] for c in group if c["predicate_id"] in ROUND_COMPANY_PREDICATES)
+    if not subjects:
+        _round_error(group[0], f"round '{key}' has no amount, valuation, status or investor claim",
+                     "give the round's claims with its company as subject the round key, or remove the key", errors)
+        return None
+    company = subjects.most_common(1)[0][0]
+    odd = [c for c in group if c["predicate_id"] in ROUND_COMPANY_PREDICATES and c["subject_id"] != company]
+    for claim in odd:
+        _round_error(claim, f"round '{key}' is about {company}, this claim about {claim['subject_id']}",
+                     "give the claim the round key of its own company's round, or correct its subject", errors)
+    return None if odd else company
+
+
+def _round_error(claim: dict, problem: str, fix: str, errors: list[InputError]) -> None:
+    file, line = claim["curated_in"].rsplit(":", 1)
+    errors.append(InputError(file, int(line), "round", problem, fix))
+
+
+def _announced(group: list[dict], published: dict[str, tuple]) -> dict:
+    dated = [c for c in group if c["date"]]
+    if not dated:
+        return {"announced": None, "announced_precision": None, "announced_basis": None}
+    best = min(dated, key=lambda c: (COARSENESS[c["date_precision"]], first_day(c["date"]), c["claim_id"]))
+    return {"announced": best["date"], "announced_precision": best["date_precision"],
+            "announced_basis": best["date_basis"]}
+
+
+def _status(group: list[dict], published: dict[str, tuple]) -> str:
+    statuses = [c for c in group if c["predicate_id"] == "round_status"]
+    if not statuses:
+        return "reported"
+    latest = max(statuses, key=lambda c: (published[c["source_id"]], c["claim_id"]))
+    return latest["value_text"]
+
+
+def chosen(group: list[dict], predicate: str, prefix: str, published: dict[str, tuple]) -> dict:
+    candidates = [c for c in group if c["predicate_id"] == predicate and c.get("amount") is not None]
+    if not candidates:
+        return {prefix: None, f"{prefix}_currency": None, f"{prefix}_comparator": None, f"{prefix}_usd": None,
+                f"{prefix}_claim_id": None}
+    best = min(candidates, key=lambda c: rank(c, published))
+    return {prefix: best["amount"], f"{prefix}_currency": best["currency"],
+            f"{prefix}_comparator": best["comparator"], f"{prefix}_usd": best["amount_usd"],
+            f"{prefix}_claim_id": best["claim_id"]}
+
+

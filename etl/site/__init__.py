@@ -1,0 +1,1 @@
+"""The Datasette site: settings, generated metadata, pages, canned queries and the OpenAPI description."""

@@ -24,7 +24,7 @@ def built_database(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
+def published_project(tmp_path_factory) -> Path:
     """A copy of the inputs published by `etl build` with every step: database, package, validation report."""
     root = tmp_path_factory.mktemp("published")
     for name in INPUT_DIRS:

@@ -38,8 +38,8 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def database(published) -> Path:
-    return published / paths.DATABASE.name
+def database(published_project) -> Path:
+    return published_project / paths.DATABASE.name
 
 
 @pytest.fixture(scope="session")

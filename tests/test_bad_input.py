@@ -9,9 +9,9 @@ DB = "china_ai_investments.db"
 
 
 @pytest.fixture
-def broken(published, tmp_path):
+def broken(published_project, tmp_path):
     root = tmp_path / "project"
-    shutil.copytree(published, root)
+    shutil.copytree(published_project, root)
     return root
 
 
@@ -68,6 +68,7 @@ def fails_with(root, *expected_lines):
 
 
 BT = "claims/bt-minimax-2024-03-05.yml"
+BLOOMBERG = "claims/bloomberg-baichuan-2024.yml"
 BT_SHA256 = "de27f2a86ddcc64bb297b754164cc3b8e9cb0727f2d9fd61a81e32e993f80d2d"
 
 
@@ -183,11 +184,13 @@ def test_negative_amount(broken):
 
 
 def test_every_error_of_a_run_is_reported_at_once(broken):
-    set_field(broken, BT, "bt-minimax-lead-investor", "predicate", "led_by")
-    edit(broken, "claims/bloomberg-baichuan-2024.yml", "value: 20 billion yuan", "value: 20 billion zorkmids")
-    result = run_etl(broken, "build")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == "2 errors in the inputs: nothing was published."
+    predicate = set_field(broken, BT, "bt-minimax-lead-investor", "predicate", "led_by")
+    value = edit(broken, BLOOMBERG, "value: 20 billion yuan", "value: 20 billion zorkmids")
+    fails_with(broken,
+               f"{BLOOMBERG}:{value}: value: '20 billion zorkmids' is not inside the quote — copy the value phrase "
+               "from the quote as written, or widen the quote",
+               f"{BT}:{predicate}: predicate: unknown predicate 'led_by' — use one of reference/predicates.yml or "
+               "add it there with a description")
 
 
 def _sha256(path):

@@ -110,10 +110,10 @@ def shoot(page, name: str, full_page: bool = True) -> None:
     assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
-def test_home_page(page, server, published):
+def test_home_page(page, server, published_project):
     page.goto(server + "/")
     expect(page.locator("h1")).to_have_text(dataset.TITLE)
-    version = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    version = json.loads((published_project / "datapackage.json").read_text(encoding="utf-8"))["version"]
     expect(page.locator(".dataset-version")).to_have_text(version)
     report = page.get_by_role("link", name="Validation report", exact=True)
     expect(report).to_have_attribute("href", "/-/data-docs/")
@@ -137,9 +137,9 @@ def expect_data_docs_index(page, docs: Path) -> None:
     assert page.evaluate("document.querySelector('.navbar-brand img').naturalWidth") > 0
 
 
-def test_data_docs_index_and_a_validation_result_render_offline(page, server, published):
-    docs = published / "build" / "data-docs"
-    rules = json.loads((published / "expectations" / "claims.json").read_text(encoding="utf-8"))["expectations"]
+def test_data_docs_index_and_a_validation_result_render_offline(page, server, published_project):
+    docs = published_project / "build" / "data-docs"
+    rules = json.loads((published_project / "expectations" / "claims.json").read_text(encoding="utf-8"))["expectations"]
     page.goto(server + "/-/data-docs/")
     expect_data_docs_index(page, docs)
     shoot(page, "data-docs")
@@ -152,8 +152,8 @@ def test_data_docs_index_and_a_validation_result_render_offline(page, server, pu
     shoot(page, "data-docs-validation", full_page=False)
 
 
-def test_data_docs_open_from_disk(page, published):
-    docs = published / "build" / "data-docs"
+def test_data_docs_open_from_disk(page, published_project):
+    docs = published_project / "build" / "data-docs"
     page.goto((docs / "index.html").as_uri())
     expect_data_docs_index(page, docs)
 

@@ -30,8 +30,8 @@ def package_bytes(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def published(tmp_path, monkeypatch, built_database) -> Path:
-    """A root with a published package, the paths of the package pointed at it."""
+def package_root(tmp_path, monkeypatch, built_database) -> Path:
+    """A root with a package_root package, the paths of the package pointed at it."""
     monkeypatch.setattr(paths, "DATAPACKAGE", tmp_path / DESCRIPTOR)
     monkeypatch.setattr(paths, "DATA_DIR", tmp_path / "data")
     monkeypatch.setattr(paths, "BUILD_DIR", tmp_path / "build")
@@ -68,8 +68,8 @@ def test_the_build_publishes_a_valid_package(project):
     assert Package(str(project / DESCRIPTOR)).validate().valid
 
 
-def test_a_failing_later_step_leaves_the_previous_package(published, built_database, tmp_path):
-    before = package_bytes(published)
+def test_a_failing_later_step_leaves_the_previous_package(package_root, built_database, tmp_path):
+    before = package_bytes(package_root)
 
     def fail(database, say):
         raise RuntimeError("a later step failed")
@@ -78,38 +78,38 @@ def test_a_failing_later_step_leaves_the_previous_package(published, built_datab
     with pytest.raises(RuntimeError):
         build(target, steps=[package_step, fail])
     gc.collect()
-    assert package_bytes(published) == before
-    assert [p.name for p in (published / "build").iterdir()] == [ZIP_NAME]
+    assert package_bytes(package_root) == before
+    assert [p.name for p in (package_root / "build").iterdir()] == [ZIP_NAME]
 
 
-def test_a_failing_check_leaves_the_previous_package_and_no_staging(published, built_database):
-    before = package_bytes(published)
+def test_a_failing_check_leaves_the_previous_package_and_no_staging(package_root, built_database):
+    before = package_bytes(package_root)
 
     def check(path):
         raise PackageError("invalid")
 
     with pytest.raises(PackageError):
         stage(built_database, check=check)
-    assert package_bytes(published) == before
-    assert [p.name for p in (published / "build").iterdir()] == [ZIP_NAME]
+    assert package_bytes(package_root) == before
+    assert [p.name for p in (package_root / "build").iterdir()] == [ZIP_NAME]
 
 
-def test_new_data_publishes_a_minor_version(published, built_database, tmp_path):
+def test_new_data_publishes_a_minor_version(package_root, built_database, tmp_path):
     changed = tmp_path / "changed.db"
     shutil.copy(built_database, changed)
     with sqlite3.connect(changed) as connection:
         connection.execute("UPDATE claims SET note = 'Checked again.' WHERE rowid = 1")
     later = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
     stage(changed, now=later)()
-    descriptor = json.loads((published / DESCRIPTOR).read_text())
+    descriptor = json.loads((package_root / DESCRIPTOR).read_text())
     assert (descriptor["version"], descriptor["created"]) == ("1.1.0", "2025-03-04T05:06:07Z")
-    assert b"Checked again." in (published / "data" / "claims.csv").read_bytes()
+    assert b"Checked again." in (package_root / "data" / "claims.csv").read_bytes()
 
 
-def test_publishing_removes_csv_files_of_tables_that_are_gone(published, built_database):
-    (published / "data" / "old_table.csv").write_text("a\n1\n")
+def test_publishing_removes_csv_files_of_tables_that_are_gone(package_root, built_database):
+    (package_root / "data" / "old_table.csv").write_text("a\n1\n")
     stage(built_database)()
-    assert sorted(p.name for p in (published / "data").iterdir()) == CSV_NAMES
+    assert sorted(p.name for p in (package_root / "data").iterdir()) == CSV_NAMES
 
 
 def test_etl_package_writes_the_package_from_the_published_database(project):

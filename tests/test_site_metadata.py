@@ -1,6 +1,7 @@
 """metadata.yml, canned queries and serve settings: generated from the table definitions and in step with them."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 
@@ -75,20 +76,33 @@ def test_provenance_is_repeated_on_the_instance_the_database_and_every_table():
     assert "excerpts" in meta["license"]
 
 
-def test_table_settings_come_from_the_table_definitions():
-    tables = tables_meta(site_metadata.metadata())
-    for table in TABLES:
-        meta = tables[table.name]
-        assert meta["title"] == table.title
-        assert meta["description"] == table.description
-        assert meta.get("sort") == (table.order_by[0] if site_metadata.stable_sort(table) else None)
-        assert meta.get("facets", []) == list(table.facets)
-        assert meta.get("label_column") == table.label_column
-        assert set(table.primary_key) <= set(meta["sortable_columns"]) <= set(table.column_names)
-        if table.fts:
-            assert (meta["fts_table"], meta["fts_pk"]) == (f"{table.name}_fts", "rowid")
-        else:
-            assert "fts_table" not in meta
+def test_table_settings_hold_on_the_built_database(built_database):
+    """Properties of the settings against the data, not a second copy of the generator."""
+    columns = database_columns(built_database)
+    connection = sqlite3.connect(built_database)
+    try:
+        for name, meta in tables_meta(site_metadata.metadata()).items():
+            assert meta["title"] and meta["description"], name
+            assert set(meta.get("facets", [])) <= set(columns[name]), name
+            assert set(meta["sortable_columns"]) <= set(columns[name]), name
+            if "sort" in meta:
+                rows, distinct = connection.execute(
+                    f"select count(*), count(distinct [{meta['sort']}]) from [{name}]").fetchone()
+                assert rows == distinct, f"{name}: default sort on repeated values would skip rows when paging"
+            if "fts_table" in meta:
+                assert connection.execute("select 1 from sqlite_master where name = ?",
+                                          (meta["fts_table"],)).fetchone(), name
+    finally:
+        connection.close()
+
+
+def test_only_a_unique_first_sort_column_becomes_the_default_sort():
+    claims = next(table for table in TABLES if table.name == "claims")
+    by_source = dataclasses.replace(claims, sort=("source_id", "claim_id"))
+    by_id = dataclasses.replace(claims, sort=("claim_id",))
+    assert (site_metadata.stable_sort(by_source), site_metadata.stable_sort(by_id)) == (False, True)
+    assert "sort" not in site_metadata.table_metadata(by_source)
+    assert site_metadata.table_metadata(by_id)["sort"] == "claim_id"
 
 
 def test_entities_and_sources_show_names_through_their_label_column():

@@ -15,7 +15,7 @@ from etl.validation import files
 from etl.validation.files import ExpectationFileError
 from etl.validation.report import failure_text, table_text
 from etl.validation.runner import RuleResult, import_gx, load_suite
-from tests.conftest import INPUT_DIRS, run_etl
+from tests.conftest import run_etl
 from tests.test_validation_rules import corrupt
 
 DB = "china_ai_investments.db"
@@ -181,20 +181,8 @@ def test_validate_prints_each_failed_rule_with_its_rows_and_exits_1(built_databa
         f"1 of {len(ALL)} rules failed on broken.db — fix the inputs or the ETL and build again.\n")
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A copy of the inputs built and published once, with the gate."""
-    root = tmp_path_factory.mktemp("gate")
-    for name in INPUT_DIRS:
-        shutil.copytree(paths.ROOT / name, root / name)
-    result = run_etl(root, "build")
-    assert result.returncode == 0, result.stderr
-    assert f"validated: {len(ALL)} rules held in " in result.stderr
-    return root
-
-
-def test_a_published_build_records_its_validation_run(published):
-    connection = sqlite3.connect(published / DB)
+def test_a_published_build_records_its_validation_run(published_project):
+    connection = sqlite3.connect(published_project / DB)
     runs = connection.execute("SELECT gx_version, success, rule_count, failed_count FROM validation_runs").fetchall()
     results = connection.execute("SELECT rule, suite, success, unexpected_count, unexpected_sample "
                                  "FROM validation_results").fetchall()
@@ -203,13 +191,13 @@ def test_a_published_build_records_its_validation_run(published):
     assert sorted(row[0] for row in results) == sorted(item["meta"]["rule"] for item in ALL)
     assert {row[2:] for row in results} == {(1, 0, None), (1, None, None)}
     assert ("claims.quote_offsets_match_length", "cross_table") in {row[:2] for row in results}
-    index = (published / "build" / "data-docs" / "index.html").read_text(encoding="utf-8")
+    index = (published_project / "build" / "data-docs" / "index.html").read_text(encoding="utf-8")
     assert "expectations/cross_table/claims.html" in index
 
 
-def test_a_build_that_breaks_a_rule_publishes_nothing(published, tmp_path):
+def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_path):
     root = tmp_path / "project"
-    shutil.copytree(published, root)
+    shutil.copytree(published_project, root)
     before = {name: (root / name).read_bytes() for name in (DB, "build/data-docs/index.html")}
     acknowledged = root / "expectations" / "acknowledged_conflicts.yml"
     text = acknowledged.read_text(encoding="utf-8")

@@ -29,6 +29,7 @@ class Reference:
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[str, dict] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    name_lines: dict[str, int] = field(default_factory=dict)
     aliases: list[dict] = field(default_factory=list)
     alias_names: set[str] = field(default_factory=set)
     predicates: dict[str, dict] = field(default_factory=dict)
@@ -111,8 +112,10 @@ def read_entities(items: list[Node], file: str, errors: list[InputError], refere
                                      "give each entity its own id, or merge the two"))
             continue
         reference.entities[entity_id] = _entity_row(item)
-        for name in [entity_id, item["name"], *item.get("aliases", [])]:
-            _add_name(reference, name, entity_id, file, item, errors)
+        names = [("id", entity_id), ("name", item["name"]), *(("aliases", alias) for alias in item.get("aliases", []))]
+        clashes: set[str] = set()
+        for field_name, name in names:
+            _add_name(reference, name, entity_id, (file, item, field_name), errors, clashes)
         _check_country(item, file, reference, errors)
     for item in items:
         parent = item.get("parent")
@@ -129,16 +132,21 @@ def _entity_row(item: Node) -> dict:
     }
 
 
-def _add_name(reference: Reference, name: str, entity_id: str, file: str, item: Node,
-              errors: list[InputError]) -> None:
+def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str, Node, str],
+              errors: list[InputError], clashes: set[str]) -> None:
+    """Register a spelling of an entity; a spelling another entity owns is reported once per entity."""
     key = fold(name).lower()
     owner = reference.names.get(key)
     if owner and owner != entity_id:
-        errors.append(InputError(file, item.line_of("aliases"), "aliases",
-                                 f"alias '{name}' already names entity '{owner}'",
-                                 "an alias names one entity only: remove it from one of them"))
+        file, item, field_name = where
+        if key not in clashes:
+            clashes.add(key)
+            errors.append(InputError(file, item.line_of(field_name), field_name,
+                                     f"'{name}' already names entity '{owner}' (line {reference.name_lines[key]})",
+                                     "an alias names one entity only: remove it from one of them"))
         return
     reference.names[key] = entity_id
+    reference.name_lines.setdefault(key, where[1].line_of(where[2]))
     if name != entity_id and name not in reference.alias_names:
         reference.alias_names.add(name)
         reference.aliases.append({"alias": name, "entity_id": entity_id})

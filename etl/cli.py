@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from etl import paths
+from etl import paths, timings
 from etl.errors import InputErrors, PackageError
 from etl.publish.package.stage import check_package, package_step, stage, target_of
 from etl.publish.pipeline import build as run_build
@@ -49,7 +49,9 @@ def main() -> None:
 
 @main.command()
 @database_option("Where to publish the database.")
-def build(database: Path) -> None:
+@click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the seconds of each stage and the peak memory to this JSON file.")
+def build(database: Path, timings_file: Path | None) -> None:
     """Build the SQLite database from sources/, reference/ and claims/.
 
     The database is written to a temporary file and replaces DATABASE only
@@ -58,8 +60,9 @@ def build(database: Path) -> None:
 
     \b
     Example:
-        etl build --database /tmp/test.db
+        etl build --database /tmp/test.db --timings /tmp/timings.json
     """
+    timings.reset()
     try:
         counts = run_build(database, steps=build_steps(), say=_say)
     except (InputErrors, ValidationFailed) as failure:
@@ -68,6 +71,8 @@ def build(database: Path) -> None:
     except (PackageError, ExpectationFileError) as error:
         click.echo(f"{error}\nNothing was published.", err=True)
         sys.exit(1)
+    if timings_file is not None:
+        timings.write(timings_file, rows=counts)
     summary = ", ".join(f"{table} {count}" for table, count in counts.items())
     click.echo(f"Published {paths.relative(database)}: {summary}")
 

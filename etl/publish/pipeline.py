@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
-from etl import paths
+from etl import paths, timings
 from etl.publish.rows import collect_rows
 from etl.publish.write import publish, temporary_path, write_database
 
@@ -24,7 +24,8 @@ def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
     say(f"read {len(rows['claims'])} claims from {len(rows['sources'])} sources")
     built = temporary_path(target)
     try:
-        write_database(built, rows)
+        with timings.stage("write"):
+            write_database(built, rows)
         say(f"wrote {sum(len(r) for r in rows.values())} rows to a temporary database")
         publishers = [publisher for step in steps if (publisher := step(built, say))]
         publish(built, target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from etl import timings
 from etl.errors import InputError, InputErrors
 from etl.inputs.files import claim_files, read_acknowledged, read_checked
 from etl.normalise.claims import normalise_claims
@@ -17,26 +18,30 @@ from etl.reconcile.rounds import round_rows
 def collect_rows() -> dict[str, list[dict]]:
     """Every table's rows from the inputs; raises InputErrors with all problems found."""
     errors: list[InputError] = []
-    reference = read_reference(errors)
-    documents = [doc for path in claim_files() if (doc := read_checked(path, "claims", errors, ("claims",)))]
-    normalised = normalise_claims(documents, reference, errors)
+    with timings.stage("read"):
+        reference = read_reference(errors)
+        documents = [doc for path in claim_files() if (doc := read_checked(path, "claims", errors, ("claims",)))]
+        acknowledged = read_acknowledged(errors)
+    with timings.stage("normalise"):
+        normalised = normalise_claims(documents, reference, errors)
+        del documents  # the loaded JSON lines are not needed once normalised
     claims = normalised.claims
-    published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
-    rounds = round_rows(claims, published, errors)
-    acknowledged = read_acknowledged(errors)
-    if errors:
-        raise InputErrors(errors)
-    return {
-        "sources": _sources(reference, claims),
-        "entities": _entities(reference, claims),
-        "entity_aliases": reference.aliases,
-        "predicates": list(reference.predicates.values()),
-        "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
-        "claims": claims,
-        "funding_rounds": rounds,
-        "round_investors": investor_rows(claims, published),
-        "claim_conflicts": conflict_rows(claims, acknowledged),
-    }
+    with timings.stage("reconcile"):
+        published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
+        rounds = round_rows(claims, published, errors)
+        if errors:
+            raise InputErrors(errors)
+        return {
+            "sources": _sources(reference, claims),
+            "entities": _entities(reference, claims),
+            "entity_aliases": reference.aliases,
+            "predicates": list(reference.predicates.values()),
+            "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
+            "claims": claims,
+            "funding_rounds": rounds,
+            "round_investors": investor_rows(claims, published),
+            "claim_conflicts": conflict_rows(claims, acknowledged),
+        }
 
 
 def _known_by(source: Source) -> tuple[dt.date, str | None]:

@@ -75,7 +75,7 @@ def write_round(writer: Writer, rnd: Round, headline: bool, planted_report: bool
     allowed = phrases.PLANTED_SAFE if rnd.planted_amount else tuple(phrases.HEDGE_WEIGHTS)
     amount_group = (c.id, "round_amount", rnd.key)
     if headline:
-        value = phrases.usd_phrase(rng, rnd.amount, allowed)
+        value = phrases.usd_phrase(rng, rnd.amount, allowed, writer.world.rotation)
         writer.article.title = f"{names[c.id]} raises {value} in round led by {names[lead.id]}"
         writer.claim(writer.article.title, c, "round_amount", value=value, round_key=rnd.key, written=names,
                      group=amount_group)
@@ -85,7 +85,7 @@ def write_round(writer: Writer, rnd: Round, headline: bool, planted_report: bool
     if planted_report:
         value = f"${phrases.millions(rnd.amount / 2)}"
     else:
-        value = phrases.money_phrase(rng, rnd.amount, when, allowed)
+        value = phrases.money_phrase(rng, rnd.amount, when, allowed, writer.world.rotation)
     quote = writer.say(f"{names[c.id]} raised {value} in a funding round led by {names[lead.id]}"
                        f"{' ' + date if date else ''}.")
     writer.claim(quote, c, "round_amount", value=value, date=date, round_key=rnd.key, written=names,
@@ -93,7 +93,7 @@ def write_round(writer: Writer, rnd: Round, headline: bool, planted_report: bool
     writer.claim(quote, c, "lead_investor", lead, round_key=rnd.key, written=names)
     _participants(writer, rnd, names)
     if rng.random() < 0.6:
-        value = phrases.money_phrase(rng, rnd.valuation, phrases.date_of(None, pub))
+        value = phrases.money_phrase(rng, rnd.valuation, phrases.date_of(None, pub), rotation=writer.world.rotation)
         quote = writer.say(f"The deal values {names[c.id]} at {value}.")
         writer.claim(quote, c, "valuation", value=value, round_key=rnd.key, written=names)
     if rnd.credit_share and rng.random() < 0.5:

@@ -31,13 +31,29 @@ MULTIPLES = {2: "twofold", 3: "threefold", 4: "fourfold", 5: "fivefold", 6: "six
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 
+class Rotation:
+    """Takes the options of each list in turn, so that even a small project uses every word of every list."""
+
+    def __init__(self):
+        self.turns: dict[tuple, int] = {}
+
+    def pick(self, options: tuple):
+        turn = self.turns.get(options, 0)
+        self.turns[options] = turn + 1
+        return options[turn % len(options)]
+
+
+ROTATION = Rotation()  # replaced per project by World.rotation
+
+
 def millions(value: float) -> str:
     if value >= 1000:
         return f"{value / 1000:.3f}".rstrip("0").rstrip(".") + " billion"
     return f"{value:.1f}".rstrip("0").rstrip(".") + " million"
 
 
-def hedged_figure(rng: random.Random, amount: float, allowed=tuple(HEDGE_WEIGHTS)) -> tuple[str, str]:
+def hedged_figure(rng: random.Random, amount: float, allowed=tuple(HEDGE_WEIGHTS),
+                  rotation: Rotation = ROTATION) -> tuple[str, str]:
     """(comparator, template with {x}) and the figure that keeps amount inside the hedge's interval."""
     comparators = [c for c in HEDGE_WEIGHTS if c in allowed]
     comparator = rng.choices(comparators, [HEDGE_WEIGHTS[c] for c in comparators])[0]
@@ -45,11 +61,11 @@ def hedged_figure(rng: random.Random, amount: float, allowed=tuple(HEDGE_WEIGHTS
         amount = amount * 0.9
     elif comparator in ("nearly", "less_than"):
         amount = amount * 1.1
-    return rng.choice(HEDGES[comparator]), millions(amount)
+    return rotation.pick(HEDGES[comparator]), millions(amount)
 
 
-def usd_phrase(rng: random.Random, amount: float, allowed=tuple(HEDGE_WEIGHTS)) -> str:
-    hedge, figure = hedged_figure(rng, amount, allowed)
+def usd_phrase(rng: random.Random, amount: float, allowed=tuple(HEDGE_WEIGHTS), rotation: Rotation = ROTATION) -> str:
+    hedge, figure = hedged_figure(rng, amount, allowed, rotation)
     forms = USD_FORMS if hedge in ("{x}", "{x} or more") or not hedge.startswith("{x}") else USD_FORMS[:3]
     return hedge.format(x=rng.choice(forms).format(n=figure))  # never "600 million dollars-plus"
 
@@ -65,9 +81,10 @@ def foreign_phrase(rng: random.Random, amount: float, when: PartialDate) -> str:
     return phrase
 
 
-def money_phrase(rng: random.Random, amount: float, when: PartialDate, allowed=tuple(HEDGE_WEIGHTS)) -> str:
+def money_phrase(rng: random.Random, amount: float, when: PartialDate, allowed=tuple(HEDGE_WEIGHTS),
+                 rotation: Rotation = ROTATION) -> str:
     if rng.random() < 0.75:
-        return usd_phrase(rng, amount, allowed)
+        return usd_phrase(rng, amount, allowed, rotation)
     return foreign_phrase(rng, amount, when)
 
 
@@ -85,7 +102,7 @@ def event_date_phrase(rng: random.Random, day: dt.date, published: PartialDate) 
         if 0 < (pub - day).days < 7:
             forms.append(f"on {day:%A}")
         if 7 <= (pub - day).days < 14:
-            forms.append("last week")
+            return "last week"  # the one week-precision form: always taken where it fits
     return rng.choice(forms)
 
 

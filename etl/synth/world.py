@@ -5,6 +5,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from etl.synth.phrases import Rotation
+
 COMPANY_SYLLABLES = ("zhi", "ka", "lun", "mo", "ra", "xin", "tu", "bai", "fei", "yun", "qi", "shen", "lan", "ho",
                      "ji", "wen", "da", "pu", "ro", "mei")
 INVESTOR_SYLLABLES = ("tor", "vel", "amb", "cor", "dex", "ful", "gar", "hel", "ist", "jor", "kel", "lum", "mar",
@@ -81,6 +83,7 @@ class World:
         self.people = 0
         self.deals: dict[tuple[str, int], int] = {}
         self.round_keys: set[str] = set()
+        self.rotation = Rotation()
 
     def company(self) -> Company:
         rng, number = self.rng, len(self.companies)

@@ -15,6 +15,15 @@ import click
 
 STAGES = ("read", "normalise", "reconcile", "write", "validate", "package", "data_docs")
 BUILD_STAGES = ("read", "normalise", "reconcile", "write")
+# The build without the validation and package steps, in a fresh process: stage seconds and peak memory.
+BUILD = """
+import json, sys
+from pathlib import Path
+from etl import timings
+from etl.publish.pipeline import build
+build(Path(sys.argv[1]))
+print(json.dumps({"stages": timings.seconds(), "peak_rss_mib": timings.peak_rss_mib()}))
+"""
 
 
 def etl(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -79,33 +88,54 @@ def _columns(name: str, sql: str) -> list[tuple]:
     return connection.execute(f"PRAGMA table_info([{name}])").fetchall()
 
 
-def measure(claims: int, folder: Path, seed: int) -> dict:
+def build_without_checks(root: Path, database: Path) -> dict:
+    env = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"}
+    result = subprocess.run([sys.executable, "-c", BUILD, str(database)], cwd=root, env=env, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise click.ClickException(f"build failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout)
+
+
+def measure(claims: int, folder: Path, seed: int, full: bool) -> dict:
+    """Synthesize; build without checks (build stages, peak memory, the database the floors take their rows
+    from); with full, also the whole `etl build --timings` for the validation, package and Data Docs stages."""
     root = folder / f"project-{claims}"
+    started = time.perf_counter()
     etl(folder, "synth", "--claims", str(claims), "--out", str(root), "--seed", str(seed))
-    timings_file = folder / f"timings-{claims}.json"
-    etl(root, "build", "--timings", str(timings_file))
-    report = json.loads(timings_file.read_text())
+    synth_seconds = time.perf_counter() - started
     database = root / "china_ai_investments.db"
+    report = build_without_checks(root, database)
+    report["synth_seconds"] = synth_seconds
+    if full:
+        timings_file = folder / f"timings-{claims}.json"
+        etl(root, "build", "--timings", str(timings_file))
+        whole = json.loads(timings_file.read_text())
+        report["stages"].update({stage: whole["stages"][stage] for stage in STAGES if stage not in BUILD_STAGES})
+        report["full_build_peak_rss_mib"] = whole["peak_rss_mib"]
+        report["full_build_stages"] = whole["stages"]
     rows = final_rows(database)
     report["floor"] = executemany_floor(rows, folder)
     report["sqlite_utils"] = sqlite_utils_route(rows, folder)
     report["db_mib"] = database.stat().st_size / 2**20
     package = [*(root / "data").glob("*.csv"), root / "datapackage.json", *(root / "build").glob("*.zip")]
     report["package_mib"] = sum(path.stat().st_size for path in package) / 2**20
-    report["claims"] = report["rows"]["claims"]
+    with sqlite3.connect(database) as connection:
+        report["claims"] = connection.execute("SELECT count(*) FROM claims").fetchone()[0]
     return report
 
 
 def table(reports: list[dict]) -> str:
     lines = ["| claims | " + " | ".join(f"{s} s (claims/s)" for s in STAGES) + " | build w/o validation s | "
-             "executemany floor s (build ×) | sqlite-utils s (build ×) | peak RSS MiB | DB MiB | package MiB |",
+             "executemany floor s (build ×) | sqlite-utils s (build ×) | peak RSS MiB (build / full) | DB MiB | package MiB |",
              "|---" * (len(STAGES) + 8) + "|"]
     for r in reports:
         n, stages = r["claims"], r["stages"]
         build = sum(stages[s] for s in BUILD_STAGES)
-        cells = [f"{stages[s]:.2f} ({n / stages[s]:,.0f})" if stages[s] else "0" for s in STAGES]
+        cells = [f"{stages[s]:.2f} ({n / stages[s]:,.0f})" if stages.get(s) else "–" for s in STAGES]
         lines.append(f"| {n:,} | " + " | ".join(cells) + f" | {build:.2f} | {r['floor']:.2f} ({build / r['floor']:.1f}×) "
-                     f"| {r['sqlite_utils']:.2f} ({build / r['sqlite_utils']:.2f}×) | {r['peak_rss_mib']:.0f} "
+                     f"| {r['sqlite_utils']:.2f} ({build / r['sqlite_utils']:.2f}×) | {r['peak_rss_mib']:.0f}"
+                     f"{' / ' + format(r['full_build_peak_rss_mib'], '.0f') if 'full_build_peak_rss_mib' in r else ''} "
                      f"| {r['db_mib']:.1f} | {r['package_mib']:.1f} |")
     return "\n".join(lines)
 
@@ -114,9 +144,13 @@ def table(reports: list[dict]) -> str:
 @click.option("--claims", "sizes", multiple=True, type=int, default=(1_000, 10_000, 100_000), show_default=True,
               help="Project sizes to build (repeat the option); 1000000 takes minutes and a few GB.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the synthetic projects.")
+@click.option("--full/--build-only", default=True, show_default=True,
+              help="Also run the whole `etl build` (validation, package, Data Docs) on each project.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the projects in this folder and keep them (e.g. for bench/serve.py).")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure as JSON here.")
-def main(sizes: tuple[int, ...], seed: int, json_file: Path | None) -> None:
+def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, json_file: Path | None) -> None:
     """Build synthetic projects (`etl synth`) of each size with `etl build --timings` and print one table.
 
     Each row also writes the same final rows the plain ways, in the same run: sqlite3.executemany in one
@@ -128,11 +162,17 @@ def main(sizes: tuple[int, ...], seed: int, json_file: Path | None) -> None:
     """
     reports = []
     with tempfile.TemporaryDirectory(prefix="bench-") as name:
+        folder = keep or Path(name)
+        folder.mkdir(parents=True, exist_ok=True)
         for claims in sizes:
             click.echo(f"building {claims:,} claims …", err=True)
-            reports.append(measure(claims, Path(name), seed))
-            for path in Path(name).glob("*.csv"):
+            reports.append(measure(claims, folder, seed, full))
+            for path in folder.glob("*.csv"):
                 path.unlink()
+            (folder / "floor.db").unlink(missing_ok=True)
+            (folder / "sqlite-utils.db").unlink(missing_ok=True)
+            if json_file:
+                json_file.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
     load = os.getloadavg()
     click.echo(table(reports))
     click.echo(f"\nload average during the run (1, 5, 15 min): {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from etl import paths
 from etl.errors import InputError
@@ -30,7 +31,7 @@ class Normalised:
     fx_rates: dict[str, FxRate] = field(default_factory=dict)
 
 
-def normalise_claims(documents: list[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
+def normalise_claims(documents: Iterable[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
     result, seen = Normalised(), {}
     for document in documents:
         source = _document_source(document, reference, errors)

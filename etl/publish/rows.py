@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Iterator
 
 from etl import timings
 from etl.errors import InputError, InputErrors
 from etl.inputs.files import claim_files, read_acknowledged, read_checked
+from etl.inputs.load import Loaded
 from etl.normalise.claims import normalise_claims
 from etl.normalise.reference import Reference, Source, read_reference
 from etl.reconcile.conflicts import conflict_rows
@@ -20,11 +22,9 @@ def collect_rows() -> dict[str, list[dict]]:
     errors: list[InputError] = []
     with timings.stage("read"):
         reference = read_reference(errors)
-        documents = [doc for path in claim_files() if (doc := read_checked(path, "claims", errors, ("claims",)))]
         acknowledged = read_acknowledged(errors)
     with timings.stage("normalise"):
-        normalised = normalise_claims(documents, reference, errors)
-        del documents  # the loaded JSON lines are not needed once normalised
+        normalised = normalise_claims(_claim_documents(errors), reference, errors)
     claims = normalised.claims
     with timings.stage("reconcile"):
         published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
@@ -42,6 +42,15 @@ def collect_rows() -> dict[str, list[dict]]:
             "round_investors": investor_rows(claims, published),
             "claim_conflicts": conflict_rows(claims, acknowledged),
         }
+
+
+def _claim_documents(errors: list[InputError]) -> Iterator[Loaded]:
+    """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time."""
+    for path in claim_files():
+        with timings.stage("read"):
+            document = read_checked(path, "claims", errors, ("claims",))
+        if document:
+            yield document
 
 
 def _known_by(source: Source) -> tuple[dt.date, str | None]:

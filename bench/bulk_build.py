@@ -97,7 +97,7 @@ def build_without_checks(root: Path, database: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def measure(claims: int, folder: Path, seed: int, full: bool) -> dict:
+def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to: int) -> dict:
     """Synthesize; build without checks (build stages, peak memory, the database the floors take their rows
     from); with full, also the whole `etl build --timings` for the validation, package and Data Docs stages."""
     root = folder / f"project-{claims}"
@@ -116,7 +116,8 @@ def measure(claims: int, folder: Path, seed: int, full: bool) -> dict:
         report["full_build_stages"] = whole["stages"]
     rows = final_rows(database)
     report["floor"] = executemany_floor(rows, folder)
-    report["sqlite_utils"] = sqlite_utils_route(rows, folder)
+    report["sqlite_utils"] = sqlite_utils_route(rows, folder) if claims <= sqlite_utils_up_to else None
+    del rows
     report["db_mib"] = database.stat().st_size / 2**20
     package = [*(root / "data").glob("*.csv"), root / "datapackage.json", *(root / "build").glob("*.zip")]
     report["package_mib"] = sum(path.stat().st_size for path in package) / 2**20
@@ -134,10 +135,14 @@ def table(reports: list[dict]) -> str:
         build = sum(stages[s] for s in BUILD_STAGES)
         cells = [f"{stages[s]:.2f} ({n / stages[s]:,.0f})" if stages.get(s) else "–" for s in STAGES]
         lines.append(f"| {n:,} | " + " | ".join(cells) + f" | {build:.2f} | {r['floor']:.2f} ({build / r['floor']:.1f}×) "
-                     f"| {r['sqlite_utils']:.2f} ({build / r['sqlite_utils']:.2f}×) | {r['peak_rss_mib']:.0f}"
+                     f"| {_route(r['sqlite_utils'], build)} | {r['peak_rss_mib']:.0f}"
                      f"{' / ' + format(r['full_build_peak_rss_mib'], '.0f') if 'full_build_peak_rss_mib' in r else ''} "
                      f"| {r['db_mib']:.1f} | {r['package_mib']:.1f} |")
     return "\n".join(lines)
+
+
+def _route(seconds: float | None, build: float) -> str:
+    return "not run" if seconds is None else f"{seconds:.2f} ({build / seconds:.2f}×)"
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -148,9 +153,12 @@ def table(reports: list[dict]) -> str:
               help="Also run the whole `etl build` (validation, package, Data Docs) on each project.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build the projects in this folder and keep them (e.g. for bench/serve.py).")
+@click.option("--sqlite-utils-up-to", default=100_000, show_default=True,
+              help="Time the sqlite-utils route only up to this many claims (it needs about an hour at 1M here).")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure as JSON here.")
-def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, json_file: Path | None) -> None:
+def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlite_utils_up_to: int,
+         json_file: Path | None) -> None:
     """Build synthetic projects (`etl synth`) of each size with `etl build --timings` and print one table.
 
     Each row also writes the same final rows the plain ways, in the same run: sqlite3.executemany in one
@@ -166,7 +174,7 @@ def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, json_
         folder.mkdir(parents=True, exist_ok=True)
         for claims in sizes:
             click.echo(f"building {claims:,} claims …", err=True)
-            reports.append(measure(claims, folder, seed, full))
+            reports.append(measure(claims, folder, seed, full, sqlite_utils_up_to))
             for path in folder.glob("*.csv"):
                 path.unlink()
             (folder / "floor.db").unlink(missing_ok=True)

@@ -29,6 +29,7 @@ class FoldedText:
     steps: tuple[int, ...]  # folded positions from which the original is further ahead …
     shifts: tuple[int, ...]  # … by this many characters
     length: int
+    step_origins: tuple[int, ...] = ()  # where each step's character stands in the original
 
     @classmethod
     def of(cls, text: str) -> "FoldedText":
@@ -38,7 +39,8 @@ class FoldedText:
             dropped += run.end() - run.start() - 1
             steps.append(run.end() - dropped)
             shifts.append(dropped)
-        return cls(_SPACE_RUN.sub(" ", translated), tuple(steps), tuple(shifts), len(text))
+        return cls(_SPACE_RUN.sub(" ", translated), tuple(steps), tuple(shifts), len(text),
+                   tuple(step + shift for step, shift in zip(steps, shifts)))
 
     def origin(self, index: int) -> int:
         """Position in the original text of the folded character at index."""
@@ -60,8 +62,14 @@ class FoldedText:
         return spans
 
     def _folded_index(self, original: int) -> int:
-        """The first folded position whose original position is at or after original."""
-        return bisect_left(range(len(self.folded)), original, key=self.origin)
+        """The first folded position whose original position is at or after original (inside a dropped run of
+        spaces, the character after the run)."""
+        step = bisect_right(self.step_origins, original) - 1
+        index = original - (self.shifts[step] if step >= 0 else 0)
+        if step + 1 < len(self.steps) and index > self.steps[step + 1]:
+            index = self.steps[step + 1]
+        return min(index, len(self.folded))
+
 
 
 def fold(phrase: str) -> str:

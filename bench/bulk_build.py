@@ -1,11 +1,11 @@
-"""Benchmark: build a synthetic dataset of many machine-made claims (JSON lines) and print the figures."""
+"""Benchmark: build synthetic projects of N claims and compare the write with what a user could do instead."""
 from __future__ import annotations
 
-import hashlib
+import csv
 import json
 import os
-import resource
-import shutil
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -13,84 +13,180 @@ from pathlib import Path
 
 import click
 
-ROOT = Path(__file__).resolve().parent.parent
-SENTENCE = "{company} raised at least US${amount} million in a round led by {investor}."
+STAGES = ("read", "normalise", "reconcile", "write", "validate", "package", "data_docs")
+BUILD_STAGES = ("read", "normalise", "reconcile", "write")
+# The build without the validation and package steps, in a fresh process: stage seconds and peak memory.
+BUILD = """
+import json, sys
+from pathlib import Path
+from etl import timings
+from etl.publish.pipeline import build
+build(Path(sys.argv[1]))
+print(json.dumps({"stages": timings.seconds(), "peak_rss_mib": timings.peak_rss_mib()}))
+"""
 
 
-def _progress(enabled: bool):
-    def show(done: int, total: int, label: str) -> None:
-        if enabled:
-            print(f"\r{label}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-    return show
+def etl(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"}
+    result = subprocess.run([sys.executable, "-m", "etl", *args], cwd=root, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise click.ClickException(f"etl {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
 
 
-def write_project(root: Path, sources: int, per_source: int, show) -> int:
-    """Copy the real inputs and add synthetic sources, entities and JSON-lines claims."""
-    for name in ("sources", "reference", "claims", "expectations"):
-        shutil.copytree(ROOT / name, root / name)
-    companies = [f"synthetic-company-{n}" for n in range(200)]
-    with open(root / "reference" / "entities.yml", "a", encoding="utf-8") as handle:
-        for company in companies:
-            handle.write(f"\n- id: {company}\n  name: Synthetic Company {company.rsplit('-', 1)[1]}\n  kind: company\n")
-    metadata = []
-    for number in range(sources):
-        source_id = f"synthetic-source-{number}"
-        lines, claims = [], []
-        for index in range(per_source):
-            company = companies[(number + index) % len(companies)]
-            sentence = SENTENCE.format(company=f"Synthetic Company {company.rsplit('-', 1)[1]}",
-                                       amount=100 + index, investor="Alibaba")
-            lines.append(sentence)
-            claims.append({"id": f"{source_id}-{index}", "subject": company, "predicate": "round_amount",
-                           "value": f"at least US${100 + index} million", "round": f"{company}-{number}-{index}",
-                           "quote": sentence})
-        text = f"Synthetic article {number}\n\n" + "\n".join(lines) + "\n"
-        (root / "sources" / "articles" / f"{source_id}.txt").write_text(text, encoding="utf-8")
-        (root / "claims" / f"{source_id}.jsonl").write_text(
-            "".join(json.dumps(claim) + "\n" for claim in claims), encoding="utf-8")
-        metadata.append(f"\n- source_id: {source_id}\n  file: {source_id}.txt\n  title: Synthetic article {number}\n"
-                        f"  publisher: null\n  author: null\n  published: \"2024-03-05\"\n"
-                        f"  published_precision: day\n  published_basis: stated\n  url: null\n  language: en\n"
-                        f"  sha256: {hashlib.sha256(text.encode()).hexdigest()}\n")
-        show(number + 1, sources, "writing synthetic sources")
-    with open(root / "sources" / "sources.yml", "a", encoding="utf-8") as handle:
-        handle.write("".join(metadata))
-    return sources * per_source
+def final_rows(database: Path) -> dict[str, tuple[str, list[tuple]]]:
+    """Every data table's CREATE TABLE statement and rows, as the build left them."""
+    connection = sqlite3.connect(database)
+    try:
+        tables = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                    "'%_fts%' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'validation_%'").fetchall()
+        return {name: (sql, connection.execute(f"SELECT * FROM [{name}]").fetchall()) for name, sql in tables}
+    finally:
+        connection.close()
+
+
+def executemany_floor(rows: dict, folder: Path) -> float:
+    """The same CREATE TABLEs and rows with sqlite3.executemany in one transaction: the floor for writing."""
+    target = folder / "floor.db"
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    connection = sqlite3.connect(target)
+    with connection:
+        for name, (sql, records) in rows.items():
+            connection.execute(sql)
+            if records:
+                marks = ", ".join("?" * len(records[0]))
+                connection.executemany(f"INSERT INTO [{name}] VALUES ({marks})", records)
+    connection.close()
+    return time.perf_counter() - started
+
+
+def sqlite_utils_route(rows: dict, folder: Path) -> float:
+    """`sqlite-utils insert --csv` of the same rows, one table at a time (CSV writing not timed)."""
+    target = folder / "sqlite-utils.db"
+    target.unlink(missing_ok=True)
+    files = {}
+    for name, (sql, records) in rows.items():
+        columns = [column[1] for column in _columns(name, sql)]
+        path = folder / f"{name}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(records)
+        files[name] = path
+    command = Path(sys.executable).with_name("sqlite-utils")
+    started = time.perf_counter()
+    for name, path in files.items():
+        subprocess.run([str(command), "insert", str(target), name, str(path), "--csv"], check=True,
+                       capture_output=True)
+    return time.perf_counter() - started
+
+
+def _columns(name: str, sql: str) -> list[tuple]:
+    connection = sqlite3.connect(":memory:")
+    connection.execute(sql)
+    return connection.execute(f"PRAGMA table_info([{name}])").fetchall()
+
+
+def build_without_checks(root: Path, database: Path) -> dict:
+    env = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"}
+    result = subprocess.run([sys.executable, "-c", BUILD, str(database)], cwd=root, env=env, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise click.ClickException(f"build failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout)
+
+
+def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to: int) -> dict:
+    """Synthesize; build without checks (build stages, peak memory, the database the floors take their rows
+    from); with full, also the whole `etl build --timings` for the validation, package and Data Docs stages."""
+    root = folder / f"project-{claims}"
+    started = time.perf_counter()
+    etl(folder, "synth", "--claims", str(claims), "--out", str(root), "--seed", str(seed))
+    synth_seconds = time.perf_counter() - started
+    database = root / "china_ai_investments.db"
+    report = build_without_checks(root, database)
+    report["synth_seconds"] = synth_seconds
+    if full:
+        timings_file = folder / f"timings-{claims}.json"
+        etl(root, "build", "--timings", str(timings_file))
+        whole = json.loads(timings_file.read_text())
+        report["stages"].update({stage: whole["stages"][stage] for stage in STAGES if stage not in BUILD_STAGES})
+        report["full_build_peak_rss_mib"] = whole["peak_rss_mib"]
+        report["full_build_stages"] = whole["stages"]
+    rows = final_rows(database)
+    report["floor"] = executemany_floor(rows, folder)
+    report["sqlite_utils"] = sqlite_utils_route(rows, folder) if claims <= sqlite_utils_up_to else None
+    del rows
+    report["db_mib"] = database.stat().st_size / 2**20
+    package = [*(root / "data").glob("*.csv"), root / "datapackage.json", *(root / "build").glob("*.zip")]
+    report["package_mib"] = sum(path.stat().st_size for path in package) / 2**20
+    with sqlite3.connect(database) as connection:
+        report["claims"] = connection.execute("SELECT count(*) FROM claims").fetchone()[0]
+    return report
+
+
+def table(reports: list[dict]) -> str:
+    lines = ["| claims | " + " | ".join(f"{s} s (claims/s)" for s in STAGES) + " | build w/o validation s | "
+             "executemany floor s (build ×) | sqlite-utils s (build ×) | peak RSS MiB (build / full) | DB MiB | package MiB |",
+             "|---" * (len(STAGES) + 8) + "|"]
+    for r in reports:
+        n, stages = r["claims"], r["stages"]
+        build = sum(stages[s] for s in BUILD_STAGES)
+        cells = [f"{stages[s]:.2f} ({n / stages[s]:,.0f})" if stages.get(s) else "–" for s in STAGES]
+        lines.append(f"| {n:,} | " + " | ".join(cells) + f" | {build:.2f} | {r['floor']:.2f} ({build / r['floor']:.1f}×) "
+                     f"| {_route(r['sqlite_utils'], build)} | {r['peak_rss_mib']:.0f}"
+                     f"{' / ' + format(r['full_build_peak_rss_mib'], '.0f') if 'full_build_peak_rss_mib' in r else ''} "
+                     f"| {r['db_mib']:.1f} | {r['package_mib']:.1f} |")
+    return "\n".join(lines)
+
+
+def _route(seconds: float | None, build: float) -> str:
+    return "not run" if seconds is None else f"{seconds:.2f} ({build / seconds:.2f}×)"
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--claims", "total", default=20_000, show_default=True, help="Synthetic claims to add.")
-@click.option("--per-source", default=100, show_default=True, help="Claims per synthetic article.")
-def main(total: int, per_source: int) -> None:
-    """Time a build with TOTAL synthetic JSON-lines claims added to the real inputs.
+@click.option("--claims", "sizes", multiple=True, type=int, default=(1_000, 10_000, 100_000), show_default=True,
+              help="Project sizes to build (repeat the option); 1000000 takes minutes and a few GB.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic projects.")
+@click.option("--full/--build-only", default=True, show_default=True,
+              help="Also run the whole `etl build` (validation, package, Data Docs) on each project.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the projects in this folder and keep them (e.g. for bench/serve.py).")
+@click.option("--sqlite-utils-up-to", default=100_000, show_default=True,
+              help="Time the sqlite-utils route only up to this many claims (it needs about an hour at 1M here).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every figure as JSON here.")
+def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlite_utils_up_to: int,
+         json_file: Path | None) -> None:
+    """Build synthetic projects (`etl synth`) of each size with `etl build --timings` and print one table.
 
-    Prints seconds per stage, claims per second and peak memory. Progress is shown on a
-    terminal and stays quiet in CI.
+    Each row also writes the same final rows the plain ways, in the same run: sqlite3.executemany in one
+    transaction (the floor) and `sqlite-utils insert --csv`, with the ratio of our build to each.
 
     \b
     Example:
-        .venv/bin/python bench/bulk_build.py --claims 100000
+        .venv/bin/python bench/bulk_build.py --claims 1000 --claims 10000 --claims 100000
     """
-    show = _progress(sys.stderr.isatty() and not os.environ.get("CI"))
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        count = write_project(root, max(1, total // per_source), per_source, show)
-        os.environ["ETL_ROOT"] = str(root)
-        from etl.publish.pipeline import collect_rows
-        from etl.publish.write import write_database
-
-        started = time.perf_counter()
-        rows = collect_rows()
-        loaded = time.perf_counter()
-        write_database(root / "bench.db", rows)
-        written = time.perf_counter()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"synthetic claims      {count:>10,}")
-    print(f"claims in database    {len(rows['claims']):>10,}")
-    print(f"load+normalise+reconcile {loaded - started:7.2f} s  ({len(rows['claims']) / (loaded - started):,.0f} claims/s)")
-    print(f"write SQLite          {written - loaded:7.2f} s")
-    print(f"total                 {written - started:7.2f} s")
-    print(f"peak memory           {peak:7.0f} MiB")
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as name:
+        folder = keep or Path(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for claims in sizes:
+            click.echo(f"building {claims:,} claims …", err=True)
+            reports.append(measure(claims, folder, seed, full, sqlite_utils_up_to))
+            for path in folder.glob("*.csv"):
+                path.unlink()
+            (folder / "floor.db").unlink(missing_ok=True)
+            (folder / "sqlite-utils.db").unlink(missing_ok=True)
+            if json_file:
+                json_file.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
+    load = os.getloadavg()
+    click.echo(table(reports))
+    click.echo(f"\nload average during the run (1, 5, 15 min): {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
+               f"on {os.cpu_count()} cores")
+    if json_file:
+        json_file.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

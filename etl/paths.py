@@ -1,5 +1,6 @@
 """Every path the project reads or writes, in one place."""
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -24,6 +25,7 @@ DATAPACKAGE = ROOT / "datapackage.json"
 METADATA = ROOT / "metadata.yml"
 
 
+@lru_cache(maxsize=4096)
 def relative(path: Path) -> str:
     """Path as shown to people: relative to the repository where possible."""
     try:

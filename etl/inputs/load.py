@@ -12,6 +12,7 @@ import yaml
 
 from etl import paths
 from etl.errors import InputError
+from etl.inputs.quickcheck import compile_schema
 
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -107,9 +108,17 @@ def schema_validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=None)
+def quick_check(name: str):
+    return compile_schema(json.loads((paths.SCHEMAS_DIR / f"{name}.schema.json").read_text(encoding="utf-8")))
+
+
 def check_schema(loaded: Loaded, schema: str, errors: list[InputError], items_at: tuple = ()) -> set[int] | None:
     """Report every schema violation; return the indexes of the bad items of the list at items_at,
     or None when the document as a whole is unusable."""
+    certainly_valid = quick_check(schema)
+    if certainly_valid is not None and certainly_valid(loaded.data):
+        return set()
     found = sorted(schema_validator(schema).iter_errors(loaded.data), key=lambda e: list(e.absolute_path))
     bad, whole = set(), False
     for error in found:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from etl import paths
 from etl.errors import InputError
@@ -30,14 +31,15 @@ class Normalised:
     fx_rates: dict[str, FxRate] = field(default_factory=dict)
 
 
-def normalise_claims(documents: list[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
+def normalise_claims(documents: Iterable[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
     result, seen = Normalised(), {}
     for document in documents:
         source = _document_source(document, reference, errors)
         if source is None:
             continue
+        name = document.name
         for claim in document.data["claims"]:
-            where = f"{document.name}:{claim.line}"
+            where = f"{name}:{claim.line}"
             if claim["id"] in seen:
                 errors.append(InputError(document.name, claim.line_of("id"), "id",
                                          f"duplicate claim id '{claim['id']}' (first at {seen[claim['id']]})",
@@ -135,6 +137,8 @@ def _check_shape(claim: Node, predicate: dict, object_id: str | None) -> None:
 
 def _anchor(claim: Node, source: Source) -> Anchor:
     anchor = anchor_quote(source.folded, claim["quote"], claim.get("occurrence"))
+    if anchor is not None and (anchor.occurrences == 1 or claim.get("occurrence")):
+        return anchor
     file = paths.relative(paths.ARTICLES_DIR / source.row["source_id"]) + ".txt"
     if anchor is None:
         count = len(source.folded.find_all(claim["quote"]))

@@ -38,6 +38,7 @@ def _converter():
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 
+@lru_cache(maxsize=1)
 def provider() -> str:
     return f"ECB euro reference rates via currencyconverter {version('currencyconverter')} (cross rate through EUR)"
 

@@ -35,6 +35,7 @@ class Reference:
     predicates: dict[str, dict] = field(default_factory=dict)
     rejected: set[str] = field(default_factory=set)
     all_sources_read: bool = True
+    evidence_found: dict[str, bool] = field(default_factory=dict)
 
     def entity_id(self, written: str) -> str | None:
         return self.names.get(written) or self.names.get(fold(written).lower())
@@ -154,11 +155,19 @@ def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str,
 
 def _check_country(item: Node, file: str, reference: Reference, errors: list[InputError]) -> None:
     """The evidence must stand in some article; not judged while a listed source is rejected."""
-    evidence, sources = item.get("country_evidence"), reference.sources
-    if evidence and reference.all_sources_read and not any(source.folded.find_all(evidence) for source in sources.values()):
+    evidence = item.get("country_evidence")
+    if evidence and reference.all_sources_read and not _in_some_source(evidence, reference):
         errors.append(InputError(file, item.line_of("country_evidence"), "country_evidence",
                                  f"'{evidence}' is in no source text",
                                  "copy the words that give the country from an article"))
+
+
+def _in_some_source(evidence: str, reference: Reference) -> bool:
+    """Many entities share their evidence ("Chinese AI start-up"): each phrase is searched for once."""
+    if evidence not in reference.evidence_found:
+        reference.evidence_found[evidence] = any(source.folded.find_all(evidence)
+                                                 for source in reference.sources.values())
+    return reference.evidence_found[evidence]
 
 
 def read_predicates(items: list[Node], file: str, errors: list[InputError], reference: Reference) -> None:

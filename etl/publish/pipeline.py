@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
-from etl import paths
+from etl import paths, timings
 from etl.publish.rows import collect_rows
 from etl.publish.write import publish, temporary_path, write_database
 
@@ -21,15 +21,18 @@ def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
     a function that publishes what it staged, called after the database is in place.
     """
     rows = collect_rows()
-    say(f"read {len(rows['claims'])} claims from {len(rows['sources'])} sources")
+    counts = {table: len(table_rows) for table, table_rows in rows.items()}
+    say(f"read {counts['claims']} claims from {counts['sources']} sources")
     built = temporary_path(target)
     try:
-        write_database(built, rows)
-        say(f"wrote {sum(len(r) for r in rows.values())} rows to a temporary database")
+        with timings.stage("write"):
+            write_database(built, rows)
+        del rows  # the steps read the database: the rows need not stay in memory beside them
+        say(f"wrote {sum(counts.values())} rows to a temporary database")
         publishers = [publisher for step in steps if (publisher := step(built, say))]
         publish(built, target)
         for publisher in publishers:
             publisher()
     finally:
         built.unlink(missing_ok=True)
-    return {table: len(table_rows) for table, table_rows in rows.items()}
+    return counts

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Iterator
 
+from etl import timings
 from etl.errors import InputError, InputErrors
 from etl.inputs.files import claim_files, read_acknowledged, read_checked
+from etl.inputs.load import Loaded
 from etl.normalise.claims import normalise_claims
 from etl.normalise.reference import Reference, Source, read_reference
 from etl.reconcile.conflicts import conflict_rows
@@ -17,26 +20,37 @@ from etl.reconcile.rounds import round_rows
 def collect_rows() -> dict[str, list[dict]]:
     """Every table's rows from the inputs; raises InputErrors with all problems found."""
     errors: list[InputError] = []
-    reference = read_reference(errors)
-    documents = [doc for path in claim_files() if (doc := read_checked(path, "claims", errors, ("claims",)))]
-    normalised = normalise_claims(documents, reference, errors)
+    with timings.stage("read"):
+        reference = read_reference(errors)
+        acknowledged = read_acknowledged(errors)
+    with timings.stage("normalise"):
+        normalised = normalise_claims(_claim_documents(errors), reference, errors)
     claims = normalised.claims
-    published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
-    rounds = round_rows(claims, published, errors)
-    acknowledged = read_acknowledged(errors)
-    if errors:
-        raise InputErrors(errors)
-    return {
-        "sources": _sources(reference, claims),
-        "entities": _entities(reference, claims),
-        "entity_aliases": reference.aliases,
-        "predicates": list(reference.predicates.values()),
-        "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
-        "claims": claims,
-        "funding_rounds": rounds,
-        "round_investors": investor_rows(claims, published),
-        "claim_conflicts": conflict_rows(claims, acknowledged),
-    }
+    with timings.stage("reconcile"):
+        published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
+        rounds = round_rows(claims, published, errors)
+        if errors:
+            raise InputErrors(errors)
+        return {
+            "sources": _sources(reference, claims),
+            "entities": _entities(reference, claims),
+            "entity_aliases": reference.aliases,
+            "predicates": list(reference.predicates.values()),
+            "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
+            "claims": claims,
+            "funding_rounds": rounds,
+            "round_investors": investor_rows(claims, published),
+            "claim_conflicts": conflict_rows(claims, acknowledged),
+        }
+
+
+def _claim_documents(errors: list[InputError]) -> Iterator[Loaded]:
+    """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time."""
+    for path in claim_files():
+        with timings.stage("read"):
+            document = read_checked(path, "claims", errors, ("claims",))
+        if document:
+            yield document
 
 
 def _known_by(source: Source) -> tuple[dt.date, str | None]:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from etl import paths
+from etl import paths, timings
 from etl.validation.files import ExpectationFileError, read_suites
 from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
@@ -36,7 +36,8 @@ def validate(database: Path, docs: Path | None = None, runner=None) -> Run:
         runner = Runner(read_suites(), docs)
     results = runner.run(database)
     if docs is not None:
-        make_offline(docs)
+        with timings.stage("data_docs"):
+            make_offline(docs)
     now = dt.datetime.now(dt.timezone.utc)
     return Run(run_id=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), run_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                gx_version=runner.version, seconds=time.perf_counter() - started, results=tuple(results))
@@ -46,8 +47,9 @@ def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], 
     """Build step: validate the unpublished database, record the run in it, stage Data Docs; raise on failure."""
     staged = paths.BUILD_DIR / ".data-docs-staged"
     shutil.rmtree(staged, ignore_errors=True)
-    run = validate(database, docs=staged)
-    record(database, run)
+    with timings.stage("validate"):
+        run = validate(database, docs=staged)
+        record(database, run)
     if not run.success:
         _replace(staged, failed_docs_dir())
         raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
+from etl import timings
 from etl.schema.tables import TABLES_BY_NAME
 from etl.validation.files import CROSS_TABLE, ExpectationFileError
 
@@ -132,7 +133,8 @@ class Runner:
         finally:
             _close(source)
         if self.docs_dir is not None:
-            self.context.build_data_docs()
+            with timings.stage("data_docs"):
+                self.context.build_data_docs()
         return results
 
     def _suite(self, unit: Unit, tables: set[str] | None):

@@ -10,7 +10,7 @@ import weakref
 from pathlib import Path
 from typing import Callable
 
-from etl import paths
+from etl import paths, timings
 from etl.errors import PackageError
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
@@ -89,7 +89,8 @@ def check_package(path: Path) -> None:
 
 def package_step(database: Path, say: Callable[[str], None]) -> Staged:
     """Build step: stage and validate the package from the unpublished database; publish it with the database."""
-    staged = stage(database, check=check_package)
+    with timings.stage("package"):
+        staged = stage(database, check=check_package)
     say(f"staged data package {NAME} {staged.package['version']}: {len(staged.package['resources'])} "
         "CSV files, valid for frictionless")
     return staged

@@ -1,0 +1,146 @@
+"""Benchmark: serve one database with our configuration and with plain `datasette -i`, same client, same run."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+import httpx
+
+HOST = "127.0.0.1"  # loopback only
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], port: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://{HOST}:{port}/-/versions.json", timeout=2)
+            return server
+        except httpx.HTTPError:
+            if server.poll() is not None:
+                raise click.ClickException(f"{command[0]} exited: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+    server.terminate()
+    raise click.ClickException("server did not answer within 180 s")
+
+
+def samples(database: Path) -> dict[str, str]:
+    """Real values to ask for: a claim id, a company with claims, a word that occurs in quotes."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        claim = connection.execute("SELECT claim_id FROM claims ORDER BY rowid LIMIT 1 OFFSET "
+                                   "(SELECT count(*) / 2 FROM claims)").fetchone()[0]
+        company = connection.execute("SELECT company_id FROM funding_rounds ORDER BY rowid LIMIT 1").fetchone()[0]
+        timeline = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'claims'").fetchone()
+    finally:
+        connection.close()
+    return {"claim": claim, "company": company, "word": "credits", "has_claims": bool(timeline)}
+
+
+def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
+    """The same question to both servers; a canned query is asked as ?sql= of plain Datasette."""
+    from etl.site.queries import QUERIES
+
+    timeline = next(query for query in QUERIES if query.name == "company_timeline")
+    canned = (f"/{db}/company_timeline.json?company={found['company']}" if ours else
+              f"/{db}.json?sql={quote(timeline.sql)}&company={found['company']}")
+    return {
+        "table page JSON": f"/{db}/claims.json?_size=50",
+        "table page HTML": f"/{db}/claims?_size=50",
+        "filtered page + facet": f"/{db}/claims.json?predicate_id=round_amount&_facet=currency&_size=50",
+        "canned query (company_timeline)": canned,
+        "FTS search": f"/{db}/claims.json?_search={found['word']}&_size=50",
+        "row page": f"/{db}/claims/{found['claim']}.json",
+    }
+
+
+async def hammer(base: str, path: str, concurrency: int, requests: int, seconds: float) -> dict:
+    """requests GETs (or as many as fit in seconds) with concurrency workers: rate, p50, p99, errors."""
+    latencies: list[float] = []
+    errors = {"5xx": 0, "other": 0}
+    budget = {"left": requests}
+    stop_at = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        async def worker() -> None:
+            while budget["left"] > 0 and time.perf_counter() < stop_at:
+                budget["left"] -= 1
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    if response.status_code >= 500:
+                        errors["5xx"] += 1
+                    elif response.status_code >= 400:
+                        errors["other"] += 1
+                except httpx.HTTPError:
+                    errors["other"] += 1
+                latencies.append(time.perf_counter() - started)
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - began
+    latencies.sort()
+    return {"n": len(latencies), "rate": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000, **errors}
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="A built project (ETL_ROOT) whose china_ai_investments.db is served.")
+@click.option("--requests", default=200, show_default=True, help="At most this many requests per endpoint and setting.")
+@click.option("--seconds", default=20.0, show_default=True, help="At most this long per endpoint and setting.")
+def main(project: Path, requests: int, seconds: float) -> None:
+    """Requests/s, p50 and p99 of each endpoint, ours (`etl serve`) against plain `datasette -i` on the same
+    file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only.
+
+    \b
+    Example:
+        .venv/bin/python bench/serve.py --project /tmp/synth-1m --requests 200 --seconds 20
+    """
+    project = project.resolve()
+    database = project / "china_ai_investments.db"
+    env = {**os.environ, "ETL_ROOT": str(project)}
+    subprocess.run([sys.executable, "-m", "etl", "metadata"], env=env, check=True, capture_output=True)
+    found = samples(database)
+    ours_port, plain_port = free_port(), free_port()
+    servers = []
+    try:
+        servers.append(start([sys.executable, "-m", "etl", "serve", "--database", str(database), "--port",
+                              str(ours_port)], ours_port, env))
+        servers.append(start([str(Path(sys.executable).with_name("datasette")), "serve", "-i", str(database),
+                              "--host", HOST, "--port", str(plain_port)], plain_port, env))
+        ours, plain = endpoints(database.stem, found, True), endpoints(database.stem, found, False)
+        click.echo("| endpoint | c | ours req/s | ours p50 ms | ours p99 ms | plain req/s | plain p50 ms | "
+                   "plain p99 ms | ours/plain | 5xx ours/plain |\n|---|---|---|---|---|---|---|---|---|---|")
+        for name in ours:
+            for concurrency in (1, 16):
+                a = asyncio.run(hammer(f"http://{HOST}:{ours_port}", ours[name], concurrency, requests, seconds))
+                b = asyncio.run(hammer(f"http://{HOST}:{plain_port}", plain[name], concurrency, requests, seconds))
+                click.echo(f"| {name} | {concurrency} | {a['rate']:.1f} | {a['p50']:.0f} | {a['p99']:.0f} | "
+                           f"{b['rate']:.1f} | {b['p50']:.0f} | {b['p99']:.0f} | {a['rate'] / b['rate']:.2f} | "
+                           f"{a['5xx']}/{b['5xx']} |")
+        click.echo("\ncompany page: no route exists on this branch (issue 12 adds company pages) — not measured")
+        load = os.getloadavg()
+        click.echo(f"load average after the run: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} on {os.cpu_count()} cores")
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

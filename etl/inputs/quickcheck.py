@@ -1,0 +1,97 @@
+"""A fast, conservative test that a document certainly meets its JSON Schema, so that the full validator
+(slow on a million claims) runs only when something may be wrong and its messages are needed."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Check = Callable[[object], bool]
+ANNOTATIONS = {"$schema", "$id", "title", "description", "$comment", "examples", "default", "$defs"}
+TYPES = {
+    "string": lambda v: isinstance(v, str), "null": lambda v: v is None,
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool), "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword this module does not check: the full validator must decide."""
+
+
+def compile_schema(schema: dict) -> Check | None:
+    """A function that returns True only for documents valid under schema; None when it cannot tell."""
+    try:
+        return _compile(schema, schema)
+    except Unsupported:
+        return None
+
+
+def _compile(node: dict, root: dict) -> Check:
+    if not isinstance(node, dict):
+        raise Unsupported(node)
+    unknown = set(node) - ANNOTATIONS - {"type", "enum", "pattern", "minLength", "minimum", "required",
+                                         "additionalProperties", "properties", "items", "$ref"}
+    if unknown:
+        raise Unsupported(unknown)
+    checks = [_compile_ref(node["$ref"], root)] if "$ref" in node else []
+    checks += _scalar_checks(node) + _container_checks(node, root)
+    return lambda value: all(check(value) for check in checks)
+
+
+def _compile_ref(ref: str, root: dict) -> Check:
+    if not ref.startswith("#/$defs/"):
+        raise Unsupported(ref)
+    target = _compile(root["$defs"][ref.removeprefix("#/$defs/")], root)
+    return target
+
+
+def _scalar_checks(node: dict) -> list[Check]:
+    checks: list[Check] = []
+    if "type" in node:
+        names = node["type"] if isinstance(node["type"], list) else [node["type"]]
+        if any(name not in TYPES for name in names):
+            raise Unsupported(names)
+        tests = [TYPES[name] for name in names]
+        checks.append(lambda v: any(test(v) for test in tests))
+    if "enum" in node:
+        allowed = node["enum"]
+        checks.append(lambda v: any(v == item and type(v) is type(item) for item in allowed))
+    if "pattern" in node:
+        search = re.compile(node["pattern"]).search
+        checks.append(lambda v: not isinstance(v, str) or bool(search(v)))
+    if "minLength" in node:
+        least = node["minLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) >= least)
+    if "minimum" in node:
+        least = node["minimum"]
+        checks.append(lambda v: not isinstance(v, (int, float)) or isinstance(v, bool) or v >= least)
+    return checks
+
+
+def _container_checks(node: dict, root: dict) -> list[Check]:
+    checks: list[Check] = []
+    required = tuple(node.get("required", ()))
+    properties = {name: _compile(sub, root) for name, sub in node.get("properties", {}).items()}
+    closed = node.get("additionalProperties", True)
+    if closed not in (True, False):
+        raise Unsupported("additionalProperties")
+    if required or properties or not closed:
+        def mapping(value) -> bool:
+            if not isinstance(value, dict):
+                return True
+            if any(name not in value for name in required):
+                return False
+            for name, item in value.items():
+                check = properties.get(name)
+                if check is None:
+                    if not closed:
+                        return False
+                elif not check(item):
+                    return False
+            return True
+        checks.append(mapping)
+    if "items" in node:
+        item_check = _compile(node["items"], root)
+        checks.append(lambda v: not isinstance(v, list) or all(item_check(item) for item in v))
+    return checks

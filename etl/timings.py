@@ -1,0 +1,49 @@
+"""Seconds spent in each build stage (nested stages counted once, in the innermost) and the peak memory."""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+STAGES = ("read", "normalise", "reconcile", "write", "validate", "package", "data_docs")
+_seconds: dict[str, float] = {}
+_open: list[list] = []  # [name, started, seconds spent in nested stages]
+
+
+def reset() -> None:
+    _seconds.clear()
+    _open.clear()
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    entry = [name, time.perf_counter(), 0.0]
+    _open.append(entry)
+    try:
+        yield
+    finally:
+        _open.pop()
+        spent = time.perf_counter() - entry[1]
+        _seconds[name] = _seconds.get(name, 0.0) + spent - entry[2]
+        if _open:
+            _open[-1][2] += spent
+
+
+def seconds() -> dict[str, float]:
+    return {name: round(_seconds.get(name, 0.0), 4) for name in (*STAGES, *sorted(set(_seconds) - set(STAGES)))}
+
+
+def peak_rss_mib() -> float:
+    """Largest resident set of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def write(path: Path, **extra) -> dict:
+    report = {"stages": seconds(), "total": round(sum(_seconds.values()), 4), "peak_rss_mib": peak_rss_mib(), **extra}
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report

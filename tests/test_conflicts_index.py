@@ -1,0 +1,64 @@
+"""Conflict detection by sorted intervals finds exactly the pairs that comparing every pair finds."""
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.reconcile.conflicts import _conflict, conflict_rows
+from etl.schema.vocab import COMPARATORS
+
+DATES = ("2019-12", "2020", "2020-03", "2020-03-05", "2021", "2021-01-01")
+
+
+def every_pair(claims: list[dict]) -> list[str]:
+    """The definition: every two claims about the same thing, compared."""
+    groups: dict[tuple, list[dict]] = {}
+    for claim in claims:
+        groups.setdefault((claim["subject_id"], claim["predicate_id"], claim["round_id"], claim["object_id"]),
+                          []).append(claim)
+    found = []
+    for group in groups.values():
+        for a, b in itertools.combinations(sorted(group, key=lambda c: c["claim_id"]), 2):
+            if row := _conflict(a, b):
+                found.append(row["conflict_id"])
+    return sorted(found)
+
+
+@st.composite
+def claim(draw, number: int) -> dict:
+    predicate = draw(st.sampled_from(("round_amount", "founded", "statistic")))
+    date = draw(st.sampled_from(DATES))
+    return {
+        "claim_id": f"c-{number:03d}", "subject_id": draw(st.sampled_from(("a", "b"))), "predicate_id": predicate,
+        "round_id": draw(st.sampled_from((None, "r"))), "object_id": None,
+        "comparator": draw(st.sampled_from(COMPARATORS)), "usd_rule": draw(st.sampled_from(("usd", "ecb_rate"))),
+        "amount_usd": draw(st.sampled_from((0.0, 10.0, 10.5, 11.0, 20.0, -5.0))) if predicate == "round_amount" else None,
+        "value_number": draw(st.sampled_from((9.0, 10.0, 11.0, 30.0))) if predicate == "statistic" else None,
+        "value_unit": draw(st.sampled_from(("count", "percent"))),
+        "date": date if predicate == "founded" else None,
+        "date_precision": {4: "year", 7: "month", 10: "day"}[len(date)] if predicate == "founded" else None,
+    }
+
+
+@st.composite
+def claims(draw) -> list[dict]:
+    return [draw(claim(number)) for number in range(draw(st.integers(0, 25)))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(claims())
+def test_sorted_intervals_find_the_same_conflicts_as_every_pair(found: list[dict]):
+    assert [row["conflict_id"] for row in conflict_rows(found, {})] == every_pair(found)
+
+
+def test_many_agreeing_claims_are_not_compared_pairwise():
+    """Ten thousand identical figures: no disagreement, and no ten-thousand-squared comparisons either."""
+    same = [{"claim_id": f"c-{n:05d}", "subject_id": "a", "predicate_id": "round_amount", "round_id": "r",
+             "object_id": None, "comparator": "exact", "usd_rule": "usd", "amount_usd": 10.0, "value_number": None,
+             "value_unit": None, "date": None, "date_precision": None} for n in range(10_000)]
+    odd = {**same[0], "claim_id": "c-odd", "amount_usd": 20.0}
+    rows = conflict_rows([*same, odd], {})
+    assert len(rows) == len(same)
+    assert {row["claim_b"] for row in rows} == {"c-odd"}

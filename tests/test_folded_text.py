@@ -1,0 +1,30 @@
+"""Folded text keeps its map to the original as steps; it must equal one position per character."""
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.normalise.quotes import TYPOGRAPHY, FoldedText
+
+
+def per_character(text: str) -> tuple[str, list[int]]:
+    """The definition: drop a space that follows a space, remember where every kept character was."""
+    chars, origin = [], []
+    for index, char in enumerate(text.translate(TYPOGRAPHY)):
+        if char == " " and chars and chars[-1] == " ":
+            continue
+        chars.append(char)
+        origin.append(index)
+    return "".join(chars), origin
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \n\t\u00a0\u2019\u201c-", max_size=40))
+def test_steps_give_the_same_positions_as_one_per_character(text: str):
+    folded, origin = per_character(text)
+    found = FoldedText.of(text)
+    assert found.folded == folded
+    assert [found.origin(index) for index in range(len(folded))] == origin
+    assert [found._folded_index(i) for i in range(len(text) + 1)] == [bisect_left(origin, i) for i in range(len(text) + 1)]

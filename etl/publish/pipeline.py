@@ -1,12 +1,18 @@
-"""The pipeline runner: rows into a temporary database, each build step on it, then publish."""
+"""The pipeline runner: rows into a new version folder, each build step on it, then publish it in one switch."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from etl import paths
+from etl.errors import PackageError
+from etl.faults import fault_point
+from etl.publish.package.stage import Staged, check_package, stage
 from etl.publish.rows import collect_rows
-from etl.publish.write import publish, temporary_path, write_database
+from etl.publish.versions import Layout, new_version, publish_version, remove_leftovers, sync_mirror, write_error
+from etl.publish.write import write_database
 
 
 class Step(Protocol):
@@ -15,21 +21,68 @@ class Step(Protocol):
 
 def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
           say: Callable[[str], None] = lambda message: None) -> dict[str, int]:
-    """Build into a temporary file, run each step on it, and only then publish.
+    """Build a new version beside target, run each step on it, and only then publish it (see versions.py).
 
-    A step checks or exports the unpublished database; it raises to stop the build, and may return
-    a function that publishes what it staged, called after the database is in place.
+    A step checks the unpublished database or writes files of its version beside it (database.parent);
+    it raises to stop the build, and may return a function to call once the version is published.
     """
+    layout = Layout(target)
+    prepare(layout)
     rows = collect_rows()
     say(f"read {len(rows['claims'])} claims from {len(rows['sources'])} sources")
-    built = temporary_path(target)
+    folder = new_version(layout)
     try:
-        write_database(built, rows)
-        say(f"wrote {sum(len(r) for r in rows.values())} rows to a temporary database")
-        publishers = [publisher for step in steps if (publisher := step(built, say))]
-        publish(built, target)
-        for publisher in publishers:
-            publisher()
+        database = folder / target.name
+        fault_point("write-database")
+        _write(database, rows)
+        say(f"wrote {sum(len(r) for r in rows.values())} rows to a new version")
+        after = [then for step in steps if (then := step(database, say))]
+        publish_version(layout, folder)
     finally:
-        built.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    for then in after:
+        then()
     return {table: len(table_rows) for table, table_rows in rows.items()}
+
+
+def prepare(layout: Layout) -> None:
+    """Before a build: remove what killed builds left, and repair the top-level copies of the package."""
+    try:
+        remove_leftovers(layout)
+        sync_mirror(layout)
+    except OSError as error:
+        raise write_error(layout.root, error) from None
+
+
+def _write(database: Path, rows: dict[str, list[dict]]) -> None:
+    try:
+        write_database(database, rows)
+    except sqlite3.OperationalError as error:
+        if "full" in str(error):
+            raise PackageError(f"{paths.relative(database.parent)}: no space left on the device — free some space "
+                               "and run etl build again") from None
+        raise PackageError(f"{paths.relative(database)}: cannot write the database ({error}) — make the folder "
+                           "writable and run etl build again") from None
+    except OSError as error:
+        raise write_error(database.parent, error) from None
+
+
+def repackage(target: Path = paths.DATABASE) -> Staged:
+    """A new version with the published database, its Data Docs and a freshly written package (`etl package`)."""
+    layout = Layout(target)
+    prepare(layout)
+    current = layout.current_version()
+    folder = new_version(layout)
+    try:
+        try:
+            shutil.copyfile(target.resolve(), folder / target.name)
+            docs = (current or layout.root) / "build" / "data-docs"
+            if docs.is_dir():
+                shutil.copytree(docs, folder / "build" / "data-docs")
+        except OSError as error:
+            raise write_error(folder, error) from None
+        staged = stage(folder / target.name, check=check_package)
+        publish_version(layout, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return staged

@@ -1,13 +1,12 @@
-"""Write the tables into a SQLite file with sqlite-utils, and publish it atomically."""
+"""Write the tables into a SQLite file with sqlite-utils."""
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import sqlite_utils
 
+from etl.faults import fault_point
 from etl.schema.model import Table, create_table_sql
 from etl.schema.tables import TABLES
 
@@ -25,6 +24,7 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
                     db[table.name].create_index(columns, find_unique_name=True)
             for table in tables:
                 _insert(connection, table, rows.get(table.name, []))
+                fault_point("insert-rows")
         for table in tables:
             if table.fts:
                 db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
@@ -47,16 +47,3 @@ def _insert(connection: sqlite3.Connection, table: Table, rows: list[dict]) -> N
 def _sort_key(table: Table, row: dict) -> tuple:
     return tuple((row.get(name) is None, row.get(name) if row.get(name) is not None else "")
                  for name in table.order_by)
-
-
-def temporary_path(target: Path) -> Path:
-    """A fresh file beside target, so that os.replace stays on one file system."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    os.unlink(name)
-    return Path(name)
-
-
-def publish(built: Path, target: Path) -> None:
-    os.replace(built, target)

@@ -29,7 +29,6 @@ from etl.errors import PackageError
 from etl.faults import fault_point
 
 BUILDING = ".building-"
-KEEP = 2  # the current version and the one before it, which a running server may still be reading
 DESCRIPTOR = "datapackage.json"
 DATA = "data"
 BUILD = "build"
@@ -77,19 +76,29 @@ def new_version(layout: Layout) -> Path:
 
 
 def publish_version(layout: Layout, folder: Path) -> Path:
-    """Publish a complete version folder: name it, then switch build/current to it in one rename."""
+    """Publish a complete version folder: name it, stage the top-level copies, then switch build/current.
+
+    Everything that can fail for want of space or permission happens before the switch; after it only
+    renames remain, so a failure leaves the previous version published and whole.
+    """
     final = folder.with_name(folder.name[len(BUILDING):])
+    previous = layout.current_version()
+    mirror = None
     try:
         _sync_tree(folder)
+        mirror = stage_mirror(layout, folder)
         os.replace(folder, final)
         fault_point("before-switch")
         _point(layout.current, f"versions/{final.name}")
         fault_point("after-switch")
         _stable_links(layout)
-        sync_mirror(layout)
+        finish_mirror(layout, mirror)
     except OSError as error:
+        for temporary in mirror or {}:
+            if temporary != mirror[temporary]:
+                temporary.unlink(missing_ok=True)
         raise write_error(layout.build, error) from None
-    remove_leftovers(layout)
+    remove_leftovers(layout, previous)
     return final
 
 
@@ -115,29 +124,55 @@ def _stable_links(layout: Layout) -> None:
 
 
 def sync_mirror(layout: Layout) -> None:
-    """Copy the current version's datapackage.json and data/*.csv to the top (each file by an atomic rename)."""
+    """Make the top-level copies of the package equal to the current version's (repairs a killed build)."""
     current = layout.current_version()
-    if current is None or not (current / DESCRIPTOR).is_file():
-        return
-    wanted = sorted((current / DATA).glob("*.csv"))
-    mirror = layout.root / DATA
-    mirror.mkdir(exist_ok=True)
-    for source in [*wanted, current / DESCRIPTOR]:
-        target = layout.root / source.relative_to(current)
+    if current is not None:
+        finish_mirror(layout, stage_mirror(layout, current))
+
+
+def stage_mirror(layout: Layout, folder: Path) -> dict[Path, Path] | None:
+    """Write a temporary copy beside each top-level package file that differs from folder's; None: no package."""
+    if not (folder / DESCRIPTOR).is_file():
+        return None
+    staged = {}
+    (layout.root / DATA).mkdir(exist_ok=True)
+    for source in [*sorted((folder / DATA).glob("*.csv")), folder / DESCRIPTOR]:
+        target = layout.root / source.relative_to(folder)
         if target.is_file() and not target.is_symlink() and filecmp.cmp(source, target, shallow=False):
+            staged[target] = target
             continue
-        fault_point("mirror")
         temporary = target.with_name(f".{target.name}-{secrets.token_hex(4)}")
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    names = {path.name for path in wanted}
-    for stale in mirror.glob("*.csv"):
-        if stale.name not in names:
+        staged[temporary] = target
+        try:
+            fault_point("stage-mirror")
+            shutil.copyfile(source, temporary)
+        except OSError:
+            for written in staged:
+                if written != staged[written]:
+                    written.unlink(missing_ok=True)
+            raise
+    return staged
+
+
+def finish_mirror(layout: Layout, staged: dict[Path, Path] | None) -> None:
+    """Rename the staged copies into place, descriptor last, and remove CSVs of tables that are gone."""
+    if staged is None:
+        return
+    for temporary, target in staged.items():
+        if temporary != target:
+            fault_point("mirror")
+            os.replace(temporary, target)
+    wanted = set(staged.values())
+    for stale in (layout.root / DATA).glob("*.csv"):
+        if stale not in wanted:
             stale.unlink()
 
 
-def remove_leftovers(layout: Layout) -> list[Path]:
-    """Remove what killed or failed builds left: temporary databases, staging folders, unpublished versions."""
+def remove_leftovers(layout: Layout, previous: Path | None = None) -> list[Path]:
+    """Remove what killed or failed builds left: temporary databases, staging folders, unpublished versions.
+
+    Keeps the current version and the previous one (or, not knowing it, the newest other), which a
+    running server may still be reading."""
     root, build = layout.root, layout.build
     stem, suffix = layout.database.stem, layout.database.suffix
     found = [*root.glob(f".{stem}-*{suffix}"), *root.glob(f"{DATA}/.*.csv-*"), *root.glob(f".{DESCRIPTOR}-*"),
@@ -146,7 +181,8 @@ def remove_leftovers(layout: Layout) -> list[Path]:
     if layout.versions.is_dir():
         current = layout.current_version()
         finished = sorted(p for p in layout.versions.iterdir() if not p.name.startswith(BUILDING))
-        keep = {current, *finished[-KEEP:]} if current else set()
+        others = [p for p in finished if p != current]
+        keep = {current, previous if previous else (others[-1] if others else None)} if current else set()
         found += [p for p in layout.versions.iterdir() if p.name.startswith(BUILDING)]
         found += [p for p in finished if p not in keep and p != current]
     removed = []
@@ -165,7 +201,8 @@ def write_error(where: Path, error: OSError) -> PackageError:
     """An OS error while publishing as what is wrong — how to fix it; the published version is untouched."""
     from etl import paths
 
-    place = paths.relative(Path(error.filename)) if error.filename else paths.relative(where)
+    place = Path(error.filename) if error.filename else where
+    place = paths.relative(place.parent if place.name.startswith(".") else place)  # not a temporary name
     if error.errno == errno.ENOSPC:
         return PackageError(f"{place}: no space left on the device — free some space and run etl build again")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

@@ -12,6 +12,7 @@ from datasette.utils.asgi import Response
 from etl.schema.tables import DATA_TABLES, TABLES
 from etl.site import openapi
 from etl.site import pages as site_pages
+from etl.site import reload
 from etl.site.queries import QUERIES
 
 
@@ -127,3 +128,9 @@ def extra_template_vars(template, table, view_name, request, datasette):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["tilde_encode"] = tilde_encode
+
+
+@hookimpl
+def startup(datasette):
+    """Follow rebuilds: serve the version build/current points at, swapped in when a build publishes another."""
+    return reload.follow(datasette)

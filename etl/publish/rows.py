@@ -18,7 +18,7 @@ def collect_rows() -> dict[str, list[dict]]:
     """Every table's rows from the inputs; raises InputErrors with all problems found."""
     errors: list[InputError] = []
     reference = read_reference(errors)
-    documents = [doc for path in claim_files() if (doc := read_checked(path, "claims", errors, ("claims",)))]
+    documents = [doc for path in claim_files(errors) if (doc := read_checked(path, "claims", errors, ("claims",)))]
     normalised = normalise_claims(documents, reference, errors)
     claims = normalised.claims
     published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}

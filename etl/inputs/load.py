@@ -144,6 +144,9 @@ def check_yaml_shape(text: str) -> None:
 def read_yaml(path: Path, errors: list[InputError]) -> Loaded | None:
     try:
         text = read_text(path)
+        if not text.strip():
+            raise InputProblem(1, "document", "the file is empty",
+                               "write its content (see docs/curation.md) or delete the file")
         check_yaml_shape(text)
         return Loaded(path, yaml.load(text, Loader=_LineLoader))
     except InputProblem as problem:

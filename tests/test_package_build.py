@@ -13,12 +13,12 @@ from etl.cli import build_steps
 from etl.errors import PackageError
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
-from etl.publish.package.stage import package_step, stage
+from etl.publish.package.stage import check_package, package_step, stage
 from etl.publish.pipeline import build
 from etl.publish.versions import Layout, new_version, publish_version
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES
-from tests.conftest import run_etl
+from tests.conftest import INPUT_DIRS, run_etl
 
 DB_NAME = paths.DATABASE.name
 CSV_NAMES = sorted(f"{t.name}.csv" for t in DATA_TABLES)
@@ -182,3 +182,14 @@ def test_etl_package_help_has_an_example(project):
     result = run_etl(project, "package", "--help")
     assert result.returncode == 0
     assert "  Example:\n      etl package && frictionless validate datapackage.json\n" in result.stdout
+
+
+def test_a_checkout_path_with_a_hash_or_question_mark_builds_inside_it(tmp_path):
+    parent = tmp_path / "work#1?x=%41"
+    for name in INPUT_DIRS:
+        shutil.copytree(paths.ROOT / name, parent / "project" / name)
+    result = run_etl(parent / "project", "build")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [parent.name], "a file was written outside the checkout"
+    check_package(parent / "project" / DESCRIPTOR)  # raises when frictionless finds the package invalid
+    assert (parent / "project" / "build" / "data-docs" / "index.html").is_file()

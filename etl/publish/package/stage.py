@@ -59,7 +59,9 @@ def check_package(path: Path) -> None:
     """Validate a descriptor and its files with frictionless (types, constraints, keys, hashes, bytes)."""
     from frictionless import Package
 
-    report = Package(str(path)).validate()
+    # From the parsed descriptor with its folder as base: frictionless reads a path with '?', '#' or '%' as a URL.
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    report = Package(descriptor, basepath=str(path.parent)).validate()
     if report.valid:
         return
     problems = [f"{DESCRIPTOR}: {error.type}: {error.note}" for error in report.errors]

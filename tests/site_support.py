@@ -34,10 +34,6 @@ class Site:
         return response.json()
 
     def close(self) -> None:
-        pending = asyncio.all_tasks(self.loop)  # the plugin's watch for new versions
-        for task in pending:
-            task.cancel()
-        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.close()
 
 

@@ -1,12 +1,18 @@
 """A running site follows a rebuild: database, package and Data Docs of the new version, no failed request."""
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import datetime as dt
+import os
 import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from etl import paths
@@ -43,7 +49,7 @@ def site(published, tmp_path, make_site):
 
 
 def wait(serving, seconds: float) -> None:
-    serving.loop.run_until_complete(asyncio.sleep(seconds))
+    time.sleep(seconds)  # the plugin looks for a new version in a thread of its own
 
 
 def test_the_site_serves_the_published_version(site):
@@ -90,3 +96,42 @@ def test_refresh_leaves_a_plain_database_file_alone(built_database, make_site, t
         assert serving.json(CLAIMS)
     finally:
         serving.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_etl_serve_follows_a_rebuild_without_a_failed_request(published, tmp_path):
+    """The real `etl serve` (uvicorn runs the startup hooks on another loop than the one it serves on)."""
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    shutil.copyfile(paths.METADATA, root / paths.METADATA.name)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "etl", "serve", "--port", str(port)], cwd=root,
+                              env={**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(240):
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get("/-/versions.json").status_code == 200:
+                        break
+                time.sleep(0.5)
+            statuses, notes = [], []
+            publish_with_note(root, "Rebuilt under a running server.")
+            for _ in range(60):
+                response = client.get(CLAIMS)
+                statuses.append(response.status_code)
+                notes.append(response.json()[0]["note"] if response.status_code == 200 else None)
+                if notes[-1] == "Rebuilt under a running server.":
+                    break
+                time.sleep(0.1)
+            assert set(statuses) == {200}
+            assert notes[-1] == "Rebuilt under a running server."
+            assert "Rebuilt under a running server." in client.get("/-/package/data/claims.csv").text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

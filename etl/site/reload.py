@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import weakref
 from pathlib import Path
 
 from datasette.database import Database
@@ -69,22 +70,32 @@ def _swap(datasette, name: str, old: Database, new: Database) -> None:
         datasette.inspect_data = {key: value for key, value in datasette.inspect_data.items() if key != name}
     # one assignment: a request sees the old or the new database, never none (as Datasette's add_database does)
     datasette.databases = {key: (new if key == name else value) for key, value in datasette.databases.items()}
-    try:
-        asyncio.get_running_loop().call_later(CLOSE_AFTER, old.close)
-    except RuntimeError:
-        pass
+    closing = threading.Timer(CLOSE_AFTER, old.close)
+    closing.daemon = True
+    closing.start()
 
 
 def follow(datasette, interval: float = INTERVAL):
-    """Startup hook body: serve the published version, then look for a new one every `interval` seconds."""
+    """Startup hook body: serve the published version, then look for a new one every `interval` seconds.
+
+    The watch is a thread, not a task: `datasette serve` runs the startup hooks on a loop of their own and
+    then serves on uvicorn's. It ends when the Datasette instance is gone."""
     async def start() -> None:
         refresh(datasette)
-
-        async def watch() -> None:
-            while True:
-                await asyncio.sleep(interval)
-                refresh(datasette)
-
-        datasette._china_ai_reload = asyncio.get_running_loop().create_task(watch())
+        threading.Thread(target=_watch, args=(weakref.ref(datasette), interval), daemon=True,
+                         name="china-ai-reload").start()
 
     return start
+
+
+def _watch(datasette_ref, interval: float) -> None:
+    stop = threading.Event()
+    while not stop.wait(interval):
+        datasette = datasette_ref()
+        if datasette is None:
+            return
+        try:
+            refresh(datasette)
+        except Exception:  # a half-written link or a vanished file: look again next time
+            pass
+        del datasette

@@ -205,3 +205,21 @@ def test_the_next_build_removes_what_killed_builds_left(old_build, tmp_path):
     assert run_build(root).returncode == 0
     assert leftovers(root) == []
     assert not any(path.exists() for path in planted)
+
+
+def test_a_read_only_build_folder_is_a_clear_error_of_etl_build(old_build, tmp_path):
+    root = copy_with_new_input(old_build, tmp_path / "project")
+    old = version_state(root)
+    with mounted(root / "build", "--bind", str(root / "build")) as bound:
+        if bound:
+            subprocess.run(["mount", "-o", "remount,ro,bind", str(bound)], check=True)
+            result = run_etl(root, "build")
+            expected = "cannot write here (Read-only file system) — make it writable (chmod u+w, or a file system " \
+                       "that is not read-only) and run etl build again"
+        else:
+            result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, capture_output=True, text=True,
+                                    env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": "new-version"})
+            expected = "no space left on the device — free some space and run etl build again"
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[-2:] == [f"build/versions: {expected}", "Nothing was published."]
+    assert version_state(root) == old

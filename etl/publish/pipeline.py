@@ -36,13 +36,25 @@ def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
         fault_point("write-database")
         _write(database, rows)
         say(f"wrote {sum(len(r) for r in rows.values())} rows to a new version")
-        after = [then for step in steps if (then := step(database, say))]
+        after = _run_steps(steps, database, say)
         publish_version(layout, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     for then in after:
         then()
     return {table: len(table_rows) for table, table_rows in rows.items()}
+
+
+def _run_steps(steps: Sequence[Step], database: Path, say: Callable[[str], None]) -> list[Callable[[], None]]:
+    """Each step on the new version; a disk that fills or a folder that turns read-only becomes a PackageError."""
+    try:
+        return [then for step in steps if (then := step(database, say))]
+    except OSError as error:
+        raise write_error(database.parent, error) from None
+    except sqlite3.OperationalError as error:
+        if "full" in str(error) or "readonly" in str(error):
+            raise _sqlite_error(database, error) from None
+        raise
 
 
 def prepare(layout: Layout) -> None:
@@ -58,13 +70,17 @@ def _write(database: Path, rows: dict[str, list[dict]]) -> None:
     try:
         write_database(database, rows)
     except sqlite3.OperationalError as error:
-        if "full" in str(error):
-            raise PackageError(f"{paths.relative(database.parent)}: no space left on the device — free some space "
-                               "and run etl build again") from None
-        raise PackageError(f"{paths.relative(database)}: cannot write the database ({error}) — make the folder "
-                           "writable and run etl build again") from None
+        raise _sqlite_error(database, error) from None
     except OSError as error:
         raise write_error(database.parent, error) from None
+
+
+def _sqlite_error(database: Path, error: sqlite3.OperationalError) -> PackageError:
+    if "full" in str(error):
+        return PackageError(f"{paths.relative(database.parent)}: no space left on the device — free some space "
+                            "and run etl build again")
+    return PackageError(f"{paths.relative(database)}: cannot write the database ({error}) — make the folder "
+                        "writable and run etl build again")
 
 
 def repackage(target: Path = paths.DATABASE) -> Staged:

@@ -69,6 +69,7 @@ def new_version(layout: Layout) -> Path:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     folder = layout.versions / f"{BUILDING}{stamp}-{secrets.token_hex(3)}"
     try:
+        fault_point("new-version")
         folder.mkdir(parents=True)
     except OSError as error:
         raise write_error(layout.versions, error) from None

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from etl.errors import PackageError
 from etl.faults import fault_point
+from etl.schema.dataset import ZIP_NAME
 
 BUILDING = ".building-"
 DESCRIPTOR = "datapackage.json"
@@ -119,7 +120,7 @@ def _stable_links(layout: Layout) -> None:
     """The links that never change: each resolves through build/current, so they switch with it."""
     _point(layout.database, f"{BUILD}/current/{layout.database.name}")
     current = layout.current_version()
-    for name in ("china-ai-investments.zip", "data-docs"):
+    for name in (ZIP_NAME, "data-docs"):
         if current is not None and (current / BUILD / name).exists():
             _point(layout.build / name, f"current/{BUILD}/{name}")
 

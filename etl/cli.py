@@ -9,8 +9,9 @@ import click
 
 from etl import paths, timings
 from etl.errors import InputErrors, PackageError
-from etl.publish.package.stage import check_package, package_step, stage, target_of
+from etl.publish.package.stage import package_step, target_of
 from etl.publish.pipeline import build as run_build
+from etl.publish.pipeline import repackage
 from etl.schema.dataset import ZIP_NAME
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
@@ -93,11 +94,10 @@ def package(database: Path) -> None:
     """
     _require(database)
     try:
-        publish = stage(database, check=check_package)
+        publish = repackage(database)
     except PackageError as error:
         click.echo(f"{error}\nNothing was published.", err=True)
         sys.exit(1)
-    publish()
     click.echo(f"Published {paths.relative(paths.DATAPACKAGE)} {publish.package['version']} with "
                f"{len(publish.package['resources'])} CSV files in {paths.relative(paths.DATA_DIR)}/ and "
                f"{paths.relative(target_of(ZIP_NAME))}")

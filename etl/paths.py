@@ -27,8 +27,16 @@ METADATA = ROOT / "metadata.yml"
 
 @lru_cache(maxsize=4096)
 def relative(path: Path) -> str:
-    """Path as shown to people: relative to the repository where possible."""
-    try:
-        return str(Path(path).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    """Path as shown to people: relative to the repository where possible (links are not followed)."""
+    for absolute in (Path(os.path.abspath(path)), Path(path).resolve()):
+        try:
+            return str(absolute.relative_to(ROOT))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def sqlite_uri(path: Path, **query: str) -> str:
+    """A SQLite URI of a file: percent-encoded, so that '#', '?' or '%' in a folder name stay part of the path."""
+    uri = Path(os.path.abspath(path)).as_uri()
+    return uri + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")

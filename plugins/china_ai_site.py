@@ -10,7 +10,7 @@ from datasette.utils import add_cors_headers, tilde_encode, urlsafe_components
 from datasette.utils.asgi import Response
 
 from etl.schema.tables import DATA_TABLES, TABLES
-from etl.site import openapi
+from etl.site import openapi, reload
 from etl.site import pages as site_pages
 from etl.site.queries import QUERIES
 
@@ -127,3 +127,9 @@ def extra_template_vars(template, table, view_name, request, datasette):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["tilde_encode"] = tilde_encode
+
+
+@hookimpl
+def startup(datasette):
+    """Follow rebuilds: serve the version build/current points at, swapped in when a build publishes another."""
+    return reload.follow(datasette)

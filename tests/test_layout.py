@@ -9,7 +9,7 @@ from etl import paths
 ETL = paths.PACKAGE_DIR
 # Each package of etl/ and the floor it stands on: a module may import its own package or a lower floor.
 FLOORS = {
-    "etl.paths": 0, "etl.errors": 0, "etl.timings": 0,
+    "etl.paths": 0, "etl.errors": 0, "etl.timings": 0, "etl.faults": 0,
     "etl.schema": 1,
     "etl.inputs": 2,
     "etl.normalise": 3,

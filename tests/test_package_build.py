@@ -1,6 +1,5 @@
 """The package in the build: `etl package`, the build step, atomic publishing, committed files up to date."""
 import datetime as dt
-import gc
 import json
 import shutil
 import sqlite3
@@ -14,12 +13,14 @@ from etl.cli import build_steps
 from etl.errors import PackageError
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
-from etl.publish.package.stage import package_step, stage
+from etl.publish.package.stage import check_package, package_step, stage
 from etl.publish.pipeline import build
+from etl.publish.versions import Layout, new_version, publish_version
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES
-from tests.conftest import run_etl
+from tests.conftest import INPUT_DIRS, run_etl
 
+DB_NAME = paths.DATABASE.name
 CSV_NAMES = sorted(f"{t.name}.csv" for t in DATA_TABLES)
 
 
@@ -29,13 +30,26 @@ def package_bytes(root: Path) -> dict[str, bytes]:
             ZIP_NAME: (root / "build" / ZIP_NAME).read_bytes()}
 
 
+def publish_package(root: Path, database: Path, now: dt.datetime) -> None:
+    """Publish database with a package written at now as a new version of root (what `etl package` does)."""
+    layout = Layout(root / DB_NAME)
+    folder = new_version(layout)
+    shutil.copyfile(database, folder / DB_NAME)
+    stage(folder / DB_NAME, now=now)
+    publish_version(layout, folder)
+
+
+def version_folders(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "build" / "versions").iterdir())
+
+
 @pytest.fixture
 def package_root(tmp_path, monkeypatch, built_database) -> Path:
     """A root with a package_root package, the paths of the package pointed at it."""
     monkeypatch.setattr(paths, "DATAPACKAGE", tmp_path / DESCRIPTOR)
     monkeypatch.setattr(paths, "DATA_DIR", tmp_path / "data")
     monkeypatch.setattr(paths, "BUILD_DIR", tmp_path / "build")
-    stage(built_database, now=dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))()
+    publish_package(tmp_path, built_database, dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
     return tmp_path
 
 
@@ -68,30 +82,31 @@ def test_the_build_publishes_a_valid_package(project):
     assert Package(str(project / DESCRIPTOR)).validate().valid
 
 
-def test_a_failing_later_step_leaves_the_previous_package(package_root, built_database, tmp_path):
+def test_a_failing_later_step_leaves_the_previous_package(package_root, built_database):
     before = package_bytes(package_root)
+    versions = version_folders(package_root)
 
     def fail(database, say):
         raise RuntimeError("a later step failed")
 
-    target = tmp_path / "china_ai_investments.db"
     with pytest.raises(RuntimeError):
-        build(target, steps=[package_step, fail])
-    gc.collect()
+        build(package_root / DB_NAME, steps=[package_step, fail])
     assert package_bytes(package_root) == before
-    assert [p.name for p in (package_root / "build").iterdir()] == [ZIP_NAME]
+    assert version_folders(package_root) == versions
+    assert sorted(p.name for p in (package_root / "build").iterdir()) == [ZIP_NAME, "current", "versions"]
 
 
 def test_a_failing_check_leaves_the_previous_package_and_no_staging(package_root, built_database):
     before = package_bytes(package_root)
+    versions = version_folders(package_root)
 
     def check(path):
         raise PackageError("invalid")
 
     with pytest.raises(PackageError):
-        stage(built_database, check=check)
+        build(package_root / DB_NAME, steps=[lambda database, say: stage(database, check=check)])
     assert package_bytes(package_root) == before
-    assert [p.name for p in (package_root / "build").iterdir()] == [ZIP_NAME]
+    assert version_folders(package_root) == versions
 
 
 def test_new_data_publishes_a_minor_version(package_root, built_database, tmp_path):
@@ -100,16 +115,26 @@ def test_new_data_publishes_a_minor_version(package_root, built_database, tmp_pa
     with sqlite3.connect(changed) as connection:
         connection.execute("UPDATE claims SET note = 'Checked again.' WHERE rowid = 1")
     later = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
-    stage(changed, now=later)()
+    publish_package(package_root, changed, later)
     descriptor = json.loads((package_root / DESCRIPTOR).read_text())
     assert (descriptor["version"], descriptor["created"]) == ("1.1.0", "2025-03-04T05:06:07Z")
     assert b"Checked again." in (package_root / "data" / "claims.csv").read_bytes()
+    assert (package_root / DB_NAME).resolve().parent == (package_root / "build" / "current").resolve()
 
 
 def test_publishing_removes_csv_files_of_tables_that_are_gone(package_root, built_database):
     (package_root / "data" / "old_table.csv").write_text("a\n1\n")
-    stage(built_database)()
+    publish_package(package_root, built_database, dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
     assert sorted(p.name for p in (package_root / "data").iterdir()) == CSV_NAMES
+
+
+def test_publishing_keeps_the_current_and_the_previous_version_only(package_root, built_database):
+    first = version_folders(package_root)
+    for day in (3, 4):
+        publish_package(package_root, built_database, dt.datetime(2025, 1, day, tzinfo=dt.timezone.utc))
+    kept = version_folders(package_root)
+    assert len(kept) == 2 and first[0] not in kept
+    assert (package_root / "build" / "current").resolve().name == kept[-1]
 
 
 def test_etl_package_writes_the_package_from_the_published_database(project):
@@ -129,8 +154,20 @@ def test_etl_package_without_a_database(project):
     assert result.stderr == "china_ai_investments.db does not exist — run: etl build\n"
 
 
-def test_etl_package_with_a_broken_descriptor_keeps_it(project):
+def test_a_build_repairs_the_top_level_copy_of_the_published_package(project):
     assert run_etl(project, "build").returncode == 0
+    package_root = (project / "build" / "current" / DESCRIPTOR).read_bytes()
+    (project / DESCRIPTOR).write_text("{")
+    (project / "data" / "claims.csv").unlink()
+    result = run_etl(project, "package")
+    assert result.returncode == 0, result.stderr
+    assert (project / DESCRIPTOR).read_bytes() == package_root
+    assert sorted(p.name for p in (project / "data").iterdir()) == CSV_NAMES
+
+
+def test_etl_package_with_a_broken_descriptor_keeps_it(project, built_database):
+    """Without a package_root version (a fresh checkout) the committed datapackage.json is the previous release."""
+    shutil.copyfile(built_database, project / DB_NAME)
     (project / DESCRIPTOR).write_text("{")
     result = run_etl(project, "package")
     assert result.returncode == 1
@@ -145,3 +182,14 @@ def test_etl_package_help_has_an_example(project):
     result = run_etl(project, "package", "--help")
     assert result.returncode == 0
     assert "  Example:\n      etl package && frictionless validate datapackage.json\n" in result.stdout
+
+
+def test_a_checkout_path_with_a_hash_or_question_mark_builds_inside_it(tmp_path):
+    parent = tmp_path / "work#1?x=%41"
+    for name in INPUT_DIRS:
+        shutil.copytree(paths.ROOT / name, parent / "project" / name)
+    result = run_etl(parent / "project", "build")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [parent.name], "a file was written outside the checkout"
+    check_package(parent / "project" / DESCRIPTOR)  # raises when frictionless finds the package invalid
+    assert (parent / "project" / "build" / "data-docs" / "index.html").is_file()

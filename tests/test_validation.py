@@ -205,7 +205,7 @@ def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_pat
     assert run_etl(root, "expectations").returncode == 0
     result = run_etl(root, "build")
     assert result.returncode == 1
-    assert "rows to a temporary database\nFAILED claim_conflicts.acknowledged " in result.stderr
+    assert "rows to a new version\nFAILED claim_conflicts.acknowledged " in result.stderr
     assert result.stderr.endswith(
         "FAILED claim_conflicts.acknowledged (claim_conflicts.status) — 1 offending row\n"
         "  conflict_id                              | status | reason\n"
@@ -216,6 +216,7 @@ def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_pat
     assert {name: (root / name).read_bytes() for name in before} == before
     assert (root / "build" / "data-docs-failed" / "index.html").is_file()
     assert not list(root.glob(".china_ai_investments-*")), "a temporary database was left behind"
+    assert not list(root.glob("build/versions/.building-*")), "an unpublished version was left behind"
 
 
 def test_expectations_check_names_the_stale_suite(project):

@@ -25,8 +25,17 @@ def read_checked(path: Path, schema: str, errors: list[InputError], items_at: tu
     return loaded
 
 
-def claim_files() -> list[Path]:
-    return sorted(p for p in paths.CLAIMS_DIR.iterdir() if p.suffix in (".yml", ".yaml", ".jsonl"))
+def claim_files(errors: list[InputError] | None = None) -> list[Path]:
+    """The claim files, each a file in claims/ (a missing or unreadable claims/ is reported in errors)."""
+    try:
+        return sorted(p for p in paths.CLAIMS_DIR.iterdir()
+                      if p.suffix in (".yml", ".yaml", ".jsonl") and not p.name.startswith("."))
+    except OSError as error:
+        if errors is None:
+            raise
+        errors.append(InputError(paths.relative(paths.CLAIMS_DIR), 0, "folder", f"cannot list claims/: "
+                                 f"{error.strerror}", "restore the claims/ folder (git checkout claims) or create it"))
+        return []
 
 
 def read_acknowledged(errors: list[InputError]) -> dict[str, str]:

@@ -15,6 +15,19 @@ from etl.errors import InputError
 from etl.inputs.quickcheck import compile_schema
 
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Limits far above any curated file, far below what exhausts memory or the stack.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024
+MAX_DEPTH = 32
+MAX_ALIAS_NODES = 10_000
+
+
+class InputProblem(ValueError):
+    """What is wrong with a file at a line, before its content can be read: problem and fix."""
+
+    def __init__(self, line: int, field: str, problem: str, fix: str):
+        super().__init__(problem)
+        self.line, self.field, self.problem, self.fix = line, field, problem, fix
 
 
 class Node(dict):
@@ -33,9 +46,19 @@ class Items(list):
 
 class _LineLoader(YamlLoader):
     def construct_mapping(self, node, deep=False):
+        key_lines: dict = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise InputProblem(key.start_mark.line + 1, "yaml", "a key that is a list or mapping",
+                                   "write each key as plain text")
+            if key.value in key_lines:
+                raise InputProblem(key.start_mark.line + 1, str(key.value),
+                                   f"duplicate key '{key.value}' (first at line {key_lines[key.value]})",
+                                   "keep one of the two: YAML would silently use the last")
+            key_lines[key.value] = key.start_mark.line + 1
         mapping = Node(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+        mapping.key_lines = key_lines
         return mapping
 
     def construct_sequence(self, node, deep=False):
@@ -64,13 +87,71 @@ class Loaded:
         return paths.relative(self.path)
 
 
+def read_text(path: Path) -> str:
+    """A file's text: readable, not too large, UTF-8 and without NUL; else InputProblem."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                               "split it into smaller files, or shorten what made it grow (a long note?)")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputProblem(0, "file", f"cannot read: {error.strerror}",
+                           "restore the file or remove what refers to it") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise InputProblem(line, "encoding", f"byte {data[error.start]:#04x} is not UTF-8",
+                           "save the file as UTF-8 (retype the character at this line)") from None
+    if "\0" in text:
+        raise InputProblem(text[:text.index("\0")].count("\n") + 1, "encoding", "a NUL character",
+                           "delete the NUL character at this line") from None
+    return text
+
+
+def check_yaml_shape(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and aliases that expand to more than MAX_ALIAS_NODES nodes,
+    walking the parser's events (no recursion, nothing built) before the document is composed."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]
+    own = expanded = 0
+    for event in yaml.parse(text, Loader=YamlLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            own += 1
+            if len(stack) - 1 > MAX_DEPTH:
+                raise InputProblem(line, "yaml", f"nested deeper than {MAX_DEPTH} levels",
+                                   "flatten the structure: claims are a list of flat mappings")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            stack[-1][1] += size
+        elif isinstance(event, yaml.ScalarEvent):
+            own += 1
+            stack[-1][1] += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 1)
+            stack[-1][1] += size
+            expanded += size
+            if expanded > MAX_ALIAS_NODES:
+                raise InputProblem(line, "yaml", f"aliases (*{event.anchor}) expand to more than "
+                                   f"{MAX_ALIAS_NODES:,} values", "write the values out instead of using & and *")
+
+
 def read_yaml(path: Path, errors: list[InputError]) -> Loaded | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return Loaded(path, yaml.load(handle, Loader=_LineLoader))
-    except OSError as error:
-        errors.append(InputError(paths.relative(path), 0, "file", f"cannot read: {error.strerror}",
-                                 "restore the file or remove what refers to it"))
+        text = read_text(path)
+        if not text.strip():
+            raise InputProblem(1, "document", "the file is empty",
+                               "write its content (see docs/curation.md) or delete the file")
+        check_yaml_shape(text)
+        return Loaded(path, yaml.load(text, Loader=_LineLoader))
+    except InputProblem as problem:
+        errors.append(InputError(paths.relative(path), problem.line, problem.field, problem.problem, problem.fix))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -82,22 +163,57 @@ def read_yaml(path: Path, errors: list[InputError]) -> Loaded | None:
 
 def read_json_lines(path: Path, errors: list[InputError]) -> Loaded | None:
     """Bulk claims: one JSON object a line; parses ~50x faster than YAML."""
+    name = paths.relative(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES * 64:
+            raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES * 64 // 1024 // 1024} MB",
+                               "split the claims into several files")
+        data = path.read_bytes()
+    except OSError as error:
+        errors.append(InputError(name, 0, "file", f"cannot read: {error.strerror}",
+                                 "restore the file or remove what refers to it"))
+        return None
+    except InputProblem as problem:
+        errors.append(InputError(name, problem.line, problem.field, problem.problem, problem.fix))
+        return None
     claims = Items()
-    with open(path, encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                claim = Node(json.loads(text))
-            except (json.JSONDecodeError, TypeError, ValueError) as error:
-                errors.append(InputError(paths.relative(path), number, "json", f"cannot parse JSON: {error}",
-                                         "write one JSON object per line"))
-                continue
-            claim.line, claim.key_lines = number, {}
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        claim = _json_line(raw, number, name, errors)
+        if claim is not None:
             claims.append(claim)
     data = Node(source_id=path.stem, claims=claims)
     data.line, data.key_lines = 1, {}
     return Loaded(path, data)
+
+
+def _json_line(raw: bytes, number: int, name: str, errors: list[InputError]) -> Node | None:
+    def fail(field: str, problem: str, fix: str) -> None:
+        errors.append(InputError(name, number, field, problem, fix))
+
+    if not raw.strip():
+        return None
+    if len(raw) > MAX_LINE_BYTES:
+        return fail("json", f"a line longer than {MAX_LINE_BYTES // 1024} KB",
+                    "shorten the claim (a long note or quote?): one claim a line")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return fail("encoding", f"byte {raw[error.start]:#04x} is not UTF-8", "save the file as UTF-8")
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        return fail("json", "nested too deeply", "write one flat JSON object per line")
+    except (json.JSONDecodeError, TypeError, ValueError) as error:
+        return fail("json", f"cannot parse JSON: {error}", "write one JSON object per line")
+    if not isinstance(value, dict):
+        return fail("json", f"a JSON {type(value).__name__}, not an object", "write one JSON object per line")
+    claim = Node(value)
+    claim.line, claim.key_lines = number, {}
+    return claim
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 @lru_cache(maxsize=None)

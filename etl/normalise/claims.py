@@ -9,7 +9,7 @@ from etl.errors import InputError
 from etl.inputs.load import Loaded, Node
 from etl.normalise.dates import DateError, PartialDate, resolve_phrase
 from etl.normalise.fx import FxError, FxRate, usd_rate
-from etl.normalise.lookups import status_phrases
+from etl.normalise.lookups import object_kinds, status_phrases
 from etl.normalise.money import MoneyError, parse_money
 from etl.normalise.numbers import QuantityError, parse_quantity
 from etl.normalise.quotes import Anchor, anchor_phrase, anchor_quote, fold
@@ -82,6 +82,8 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
     object_id = _entity(claim, "object", reference) if claim.get("object") else None
     _check_shape(claim, predicate, object_id)
     quote = _anchor(claim, source)
+    if object_id:
+        _check_object(claim, predicate, object_id, reference, source)
     row = {
         "claim_id": claim["id"], "source_id": source.row["source_id"], "subject_id": subject,
         "subject_as_written": claim["subject"], "predicate_id": predicate["predicate_id"], "object_id": object_id,
@@ -133,6 +135,25 @@ def _check_shape(claim: Node, predicate: dict, object_id: str | None) -> None:
                          "add round: <company id>-<year>")
     if round_use == "forbidden" and claim.get("round"):
         raise ClaimError("round", f"predicate '{predicate['predicate_id']}' takes no round key", "remove round")
+
+
+def _check_object(claim: Node, predicate: dict, object_id: str, reference: Reference, source: Source) -> None:
+    """The object fits the predicate, is an entity of a kind it takes, and the text names it (or a note says why)."""
+    allowed = object_kinds().get(predicate["predicate_id"])
+    if allowed is None:
+        raise ClaimError("object", f"predicate '{predicate['predicate_id']}' takes no object",
+                         "remove object (the value is the whole claim), or choose a predicate about the object")
+    kind = reference.entities[object_id]["kind"]
+    if kind not in allowed[0]:
+        raise ClaimError("object", f"'{claim['object']}' is a {kind}, and {predicate['predicate_id']} takes a "
+                         f"{' or '.join(sorted(allowed[0]))} ({allowed[1]})",
+                         "name the right entity as object, or choose the predicate that fits")
+    key = (source.row["source_id"], object_id)
+    if key not in reference.named_in:
+        reference.named_in[key] = any(source.folded.find_all(name) for name in reference.names_of(object_id))
+    if not reference.named_in[key] and not claim.get("note"):
+        raise ClaimError("object", f"'{claim['object']}' is named neither in the quote nor in its article",
+                         "name an entity the article speaks of, or say in note why the quote means it")
 
 
 def _anchor(claim: Node, source: Source) -> Anchor:

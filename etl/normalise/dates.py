@@ -109,7 +109,8 @@ def _relative(bare: str, lowered: str, phrase: str, published: PartialDate | Non
         return PartialDate(pub.iso[:4], "year", "relative", f"'{phrase}' = the publication year")
     if lowered == "last year":
         pub = _need(published, phrase)
-        return PartialDate(str(int(pub.iso[:4]) - 1), "year", "relative", f"'{phrase}' = the year before publication")
+        return PartialDate(_year(int(pub.iso[:4]) - 1, phrase), "year", "relative",
+                           f"'{phrase}' = the year before publication")
     if lowered in NOW:
         pub = _need(published, phrase)
         return PartialDate(pub.iso, pub.precision, "relative", f"'{phrase}' = the publication date")
@@ -135,16 +136,20 @@ def _month_of_publication(month: int, phrase: str, pub: PartialDate) -> PartialD
         note = f"'{phrase}' taken in the publication year (the publication date is known to the year only)"
     else:
         note = f"'{phrase}' of the publication year"
-    return PartialDate(f"{year:04d}-{month:02d}", "month", "relative", note)
+    return PartialDate(f"{_year(year, phrase)}-{month:02d}", "month", "relative", note)
 
 
 def _days_before(days: int, precision: str, phrase: str, pub: PartialDate) -> PartialDate:
     if pub.precision != "day":
         return PartialDate(pub.iso, pub.precision, "relative",
                            f"'{phrase}' before publication; the publication date is known to the {pub.precision} only")
-    day = pub.first_day - dt.timedelta(days=days)
-    if precision == "week":
-        day -= dt.timedelta(days=day.weekday())
+    try:
+        day = pub.first_day - dt.timedelta(days=days)
+        if precision == "week":
+            day -= dt.timedelta(days=day.weekday())
+    except OverflowError:
+        raise DateError(f"'{phrase}' counted back from {pub.iso} falls before the year 1",
+                        "check the phrase and the source's publication date") from None
     return PartialDate(day.isoformat(), precision, "relative", f"'{phrase}' counted back from {pub.iso}")
 
 
@@ -152,8 +157,8 @@ def _founded_from_age(count: str | None, phrase: str, pub: PartialDate) -> Parti
     years = _age(count)
     if years is None:
         raise DateError(f"cannot read the age in '{phrase}'", "write the age as in the text, e.g. 'two-year-old'")
-    year = int(pub.iso[:4]) - years
-    return PartialDate(str(year), "year", "inferred",
+    year = _year(int(pub.iso[:4]) - years, phrase)
+    return PartialDate(year, "year", "inferred",
                        f"'{phrase}' in a source of {pub.iso}: founded about {years} year(s) earlier")
 
 
@@ -163,6 +168,14 @@ def _age(count: str | None) -> int | None:
     if count.isdigit():
         return int(count)
     return WORD_NUMBERS.get(count.lower())
+
+
+def _year(year: int, phrase: str) -> str:
+    """A year as ISO 8601 writes it (four digits), or DateError for one outside 1–9999."""
+    if not 1 <= year <= 9999:
+        raise DateError(f"'{phrase}' gives the year {year}, outside 1–9999",
+                        "check the phrase and the source's publication date")
+    return f"{year:04d}"
 
 
 def _need(published: PartialDate | None, phrase: str) -> PartialDate:

@@ -22,6 +22,7 @@ _AMOUNT = re.compile(
     rf"\s*(?P<scale>[a-z]+\b)?\s*(?P<word>[a-z][a-z ]*?)?$",
     re.I,
 )
+MAX_AMOUNT = 1e15  # above the world's yearly output: a larger number is a typo, and infinity is no amount
 _PARENTHESIS = re.compile(r"^(?P<main>.*?)\s*\((?P<inner>[^()]*)\)$")
 
 
@@ -71,6 +72,9 @@ def _parse_amount(text: str, phrase: str) -> Money:
     amount = float(match.group("number").replace(",", "")) * scale
     if amount <= 0:
         raise MoneyError(f"zero amount in '{phrase}'", "amounts are positive; check the phrase")
+    if not amount < MAX_AMOUNT:
+        raise MoneyError(f"'{phrase}' is larger than any amount of money ({MAX_AMOUNT:.0e})",
+                         "check the digits and the scale word against the text")
     return Money(amount, currency, comparator)
 
 

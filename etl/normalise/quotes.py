@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 
 TYPOGRAPHY = str.maketrans({
@@ -88,7 +88,7 @@ def anchor_quote(text: FoldedText, quote: str, occurrence: int | None) -> Anchor
     """Where the quote stands; None when absent or when the wanted occurrence does not exist."""
     spans = text.find_all(quote)
     wanted = occurrence or 1
-    if not spans or wanted > len(spans):
+    if not spans or not 1 <= wanted <= len(spans):
         return None
     start, end = spans[wanted - 1]
     return Anchor(start, end, wanted, len(spans))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from etl import paths
-from etl.errors import InputError
+from etl.errors import InputError, Unusable
 from etl.inputs.files import read_checked
-from etl.inputs.load import Node
+from etl.inputs.load import MAX_FILE_BYTES, Node
 from etl.normalise.dates import DateError, PartialDate, parse_iso
 from etl.normalise.quotes import FoldedText, fold
 
@@ -36,6 +37,12 @@ class Reference:
     rejected: set[str] = field(default_factory=set)
     all_sources_read: bool = True
     evidence_found: dict[str, bool] = field(default_factory=dict)
+    named_in: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def names_of(self, entity_id: str) -> list[str]:
+        """Every name the entity is known by: id, name and aliases."""
+        row = self.entities[entity_id]
+        return [entity_id, row["name"], *(item["alias"] for item in self.aliases if item["entity_id"] == entity_id)]
 
     def entity_id(self, written: str) -> str | None:
         return self.names.get(written) or self.names.get(fold(written).lower())
@@ -58,10 +65,35 @@ def read_sources(items: list[Node], file: str, errors: list[InputError]) -> dict
     return sources
 
 
+def article_path(written: object) -> Path:
+    """The article a source's `file:` names, which must be a plain file inside sources/articles/; else Unusable."""
+    fix = "give the file name of a copy of the article in sources/articles/, such as name-2024.txt"
+    if not isinstance(written, str) or not written or "\0" in written or any(ord(c) < 32 for c in written):
+        raise Unusable("the file name is empty or has control characters (a NUL?)", fix)
+    if Path(written).is_absolute() or ".." in Path(written).parts or "\\" in written:
+        raise Unusable(f"'{written}' leads outside sources/articles/", fix)
+    base = paths.ARTICLES_DIR.resolve()
+    path = paths.ARTICLES_DIR / written
+    if path.is_symlink() or path.resolve().parent != base:
+        raise Unusable(f"'{written}' is a link or leads outside sources/articles/",
+                       "copy the article itself into sources/articles/ (byte for byte), not a link to it")
+    return path
+
+
 def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | None:
-    path = paths.ARTICLES_DIR / item["file"]
     try:
+        path = article_path(item["file"])
+    except Unusable as error:
+        errors.append(InputError(file, item.line_of("file"), "file", error.problem, error.fix))
+        return None
+    try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise Unusable(f"{paths.relative(path)} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                           "keep the article's text only (no images or markup)")
         data = path.read_bytes()
+    except Unusable as error:
+        errors.append(InputError(file, item.line_of("file"), "file", error.problem, error.fix))
+        return None
     except OSError:
         errors.append(InputError(file, item.line_of("file"), "file", f"{paths.relative(path)} does not exist",
                                  "copy the article there byte-for-byte or fix the file name"))
@@ -74,11 +106,17 @@ def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | No
                                  "restore the original article (sources are never edited); for a new snapshot "
                                  "update sha256 and re-check every quote"))
         return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(InputError(paths.relative(path), data[:error.start].count(b"\n") + 1, "encoding",
+                                 f"byte {data[error.start]:#04x} is not UTF-8",
+                                 "save the article as UTF-8 and update its sha256 in sources/sources.yml"))
+        return None
     failures = len(errors)
     published = _published(item, file, errors)
     if len(errors) > failures:
         return None
-    text = data.decode("utf-8")
     row = {
         "source_id": item["source_id"], "title": item["title"], "publisher": item["publisher"],
         "author": item["author"], "published": item["published"],
@@ -136,10 +174,15 @@ def _entity_row(item: Node) -> dict:
 def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str, Node, str],
               errors: list[InputError], clashes: set[str]) -> None:
     """Register a spelling of an entity; a spelling another entity owns is reported once per entity."""
+    file, item, field_name = where
+    if name != name.strip() or "  " in name or any(ord(char) < 32 for char in name):
+        errors.append(InputError(file, item.line_of(field_name), field_name,
+                                 f"'{name}' has spaces at its ends, doubled spaces or control characters",
+                                 "write the name as the article does, with single spaces and nothing around it"))
+        return
     key = fold(name).lower()
     owner = reference.names.get(key)
     if owner and owner != entity_id:
-        file, item, field_name = where
         if key not in clashes:
             clashes.add(key)
             errors.append(InputError(file, item.line_of(field_name), field_name,
@@ -147,7 +190,7 @@ def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str,
                                      "an alias names one entity only: remove it from one of them"))
         return
     reference.names[key] = entity_id
-    reference.name_lines.setdefault(key, where[1].line_of(where[2]))
+    reference.name_lines.setdefault(key, item.line_of(field_name))
     if name != entity_id and name not in reference.alias_names:
         reference.alias_names.add(name)
         reference.aliases.append({"alias": name, "entity_id": entity_id})

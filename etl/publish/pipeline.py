@@ -1,12 +1,25 @@
-"""The pipeline runner: rows into a temporary database, each build step on it, then publish."""
+"""The pipeline runner: rows into a new version folder, each build step on it, then publish it in one switch."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from etl import paths, timings
+from etl.errors import PackageError
+from etl.faults import fault_point
+from etl.publish.package.stage import Staged, check_package, stage
 from etl.publish.rows import collect_rows
-from etl.publish.write import publish, temporary_path, write_database
+from etl.publish.versions import (
+    Layout,
+    new_version,
+    publish_version,
+    remove_leftovers,
+    sync_mirror,
+    write_error,
+)
+from etl.publish.write import write_database
 
 
 class Step(Protocol):
@@ -15,24 +28,87 @@ class Step(Protocol):
 
 def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
           say: Callable[[str], None] = lambda message: None) -> dict[str, int]:
-    """Build into a temporary file, run each step on it, and only then publish.
+    """Build a new version beside target, run each step on it, and only then publish it (see versions.py).
 
-    A step checks or exports the unpublished database; it raises to stop the build, and may return
-    a function that publishes what it staged, called after the database is in place.
+    A step checks the unpublished database or writes files of its version beside it (database.parent);
+    it raises to stop the build, and may return a function to call once the version is published.
     """
+    layout = Layout(target)
+    prepare(layout)
     rows = collect_rows()
     counts = {table: len(table_rows) for table, table_rows in rows.items()}
     say(f"read {counts['claims']} claims from {counts['sources']} sources")
-    built = temporary_path(target)
+    folder = new_version(layout)
     try:
+        database = folder / target.name
+        fault_point("write-database")
         with timings.stage("write"):
-            write_database(built, rows)
+            _write(database, rows)
         del rows  # the steps read the database: the rows need not stay in memory beside them
-        say(f"wrote {sum(counts.values())} rows to a temporary database")
-        publishers = [publisher for step in steps if (publisher := step(built, say))]
-        publish(built, target)
-        for publisher in publishers:
-            publisher()
+        say(f"wrote {sum(counts.values())} rows to a new version")
+        after = _run_steps(steps, database, say)
+        publish_version(layout, folder)
     finally:
-        built.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    for then in after:
+        then()
     return counts
+
+
+def _run_steps(steps: Sequence[Step], database: Path, say: Callable[[str], None]) -> list[Callable[[], None]]:
+    """Each step on the new version; a disk that fills or a folder that turns read-only becomes a PackageError."""
+    try:
+        return [then for step in steps if (then := step(database, say))]
+    except OSError as error:
+        raise write_error(database.parent, error) from None
+    except sqlite3.OperationalError as error:
+        if "full" in str(error) or "readonly" in str(error):
+            raise _sqlite_error(database, error) from None
+        raise
+
+
+def prepare(layout: Layout) -> None:
+    """Before a build: remove what killed builds left, and repair the top-level copies of the package."""
+    try:
+        remove_leftovers(layout)
+        sync_mirror(layout)
+    except OSError as error:
+        raise write_error(layout.root, error) from None
+
+
+def _write(database: Path, rows: dict[str, list[dict]]) -> None:
+    try:
+        write_database(database, rows)
+    except sqlite3.OperationalError as error:
+        raise _sqlite_error(database, error) from None
+    except OSError as error:
+        raise write_error(database.parent, error) from None
+
+
+def _sqlite_error(database: Path, error: sqlite3.OperationalError) -> PackageError:
+    if "full" in str(error):
+        return PackageError(f"{paths.relative(database.parent)}: no space left on the device — free some space "
+                            "and run etl build again")
+    return PackageError(f"{paths.relative(database)}: cannot write the database ({error}) — make the folder "
+                        "writable and run etl build again")
+
+
+def repackage(target: Path = paths.DATABASE) -> Staged:
+    """A new version with the published database, its Data Docs and a freshly written package (`etl package`)."""
+    layout = Layout(target)
+    prepare(layout)
+    current = layout.current_version()
+    folder = new_version(layout)
+    try:
+        try:
+            shutil.copyfile(target.resolve(), folder / target.name)
+            docs = (current or layout.root) / "build" / "data-docs"
+            if docs.is_dir():
+                shutil.copytree(docs, folder / "build" / "data-docs")
+        except OSError as error:
+            raise write_error(folder, error) from None
+        staged = stage(folder / target.name, check=check_package)
+        publish_version(layout, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return staged

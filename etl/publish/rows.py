@@ -46,7 +46,7 @@ def collect_rows() -> dict[str, list[dict]]:
 
 def _claim_documents(errors: list[InputError]) -> Iterator[Loaded]:
     """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time."""
-    for path in claim_files():
+    for path in claim_files(errors):
         with timings.stage("read"):
             document = read_checked(path, "claims", errors, ("claims",))
         if document:

@@ -1,13 +1,12 @@
-"""Write the tables into a SQLite file with sqlite-utils, and publish it atomically."""
+"""Write the tables into a SQLite file with sqlite-utils."""
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import sqlite_utils
 
+from etl.faults import fault_point
 from etl.schema.model import Table, create_table_sql
 from etl.schema.tables import TABLES
 
@@ -30,6 +29,7 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
                 connection.execute(create_table_sql(table))
             for table in tables:
                 _insert(connection, table, rows.get(table.name, []))
+                fault_point("insert-rows")
             for table in tables:
                 for columns in table.all_indexes:
                     db[table.name].create_index(columns, find_unique_name=True)
@@ -57,15 +57,3 @@ def _sort_key(table: Table):
     positions = [table.column_names.index(name) for name in table.order_by]
     return lambda record: tuple((record[i] is None, "" if record[i] is None else record[i]) for i in positions)
 
-
-def temporary_path(target: Path) -> Path:
-    """A fresh file beside target, so that os.replace stays on one file system."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    os.unlink(name)
-    return Path(name)
-
-
-def publish(built: Path, target: Path) -> None:
-    os.replace(built, target)

@@ -35,7 +35,7 @@ SETTINGS: dict[str, str | int] = {
 
 
 def inspect_file(database: Path) -> Path:
-    return database.resolve().parent / "build" / "inspect.json"
+    return database.absolute().parent / "build" / "inspect.json"  # not resolved: beside the link, not in a version
 
 
 def serve_args(database: Path = paths.DATABASE, host: str = HOST, port: int = PORT) -> list[str]:

@@ -11,8 +11,14 @@ from typing import Callable
 
 from etl import paths
 from etl.normalise.dates import PartialDate
-from etl.synth.articles import Article, Writer, write_portfolio, write_profile, write_round
-from etl.synth.world import LAST_DAY, Company, Entity, Round, World
+from etl.synth.articles import (
+    Article,
+    Writer,
+    write_portfolio,
+    write_profile,
+    write_round,
+)
+from etl.synth.world import LAST_DAY, Company, Round, World
 
 PLANTED_SHARE = 0.005  # rounds with one deliberately disagreeing report, companies with a disagreeing founding year
 COMPANIES_PER_BATCH = 8

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from etl import paths, timings
+from etl.faults import fault_point
 from etl.validation.files import ExpectationFileError, read_suites
 from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
@@ -44,23 +45,25 @@ def validate(database: Path, docs: Path | None = None, runner=None) -> Run:
 
 
 def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
-    """Build step: validate the unpublished database, record the run in it, stage Data Docs; raise on failure."""
-    staged = paths.BUILD_DIR / ".data-docs-staged"
-    shutil.rmtree(staged, ignore_errors=True)
+    """Build step: validate the unpublished database, record the run in it, write Data Docs into its version;
+    raise on failure."""
+    docs = database.parent / "build" / "data-docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    fault_point("validate")
     with timings.stage("validate"):
-        run = validate(database, docs=staged)
+        run = validate(database, docs=docs)
         record(database, run)
+    fault_point("validated")
     if not run.success:
-        _replace(staged, failed_docs_dir())
+        _replace(docs, failed_docs_dir())
         raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")
     say(f"validated: {run.summary} in {run.seconds:.1f} s")
 
-    def publish_docs() -> None:
-        _replace(staged, data_docs_dir())
+    def published() -> None:
         shutil.rmtree(failed_docs_dir(), ignore_errors=True)
         say(f"Data Docs: {paths.relative(data_docs_dir())}/index.html")
 
-    return publish_docs
+    return published
 
 
 def _replace(staged: Path, target: Path) -> None:

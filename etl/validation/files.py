@@ -103,7 +103,7 @@ def write_generated() -> list[Path]:
 def raise_row_counts(database: Path) -> dict[str, tuple[int, int]]:
     """Raise each table's minimum to its count in database (never lower); returns the changes."""
     baseline = read_baseline()
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
     try:
         counts = {table.name: connection.execute(f"SELECT count(*) FROM [{table.name}]").fetchone()[0]
                   for table in DATA_TABLES}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from etl import timings
+from etl import paths, timings
 from etl.schema.tables import TABLES_BY_NAME
 from etl.validation.files import CROSS_TABLE, ExpectationFileError
 
@@ -112,7 +112,7 @@ class Runner:
             result_format: str = "COMPLETE") -> list[RuleResult]:
         """Every rule's result on database; with tables, only the rules that read one of them."""
         number = next(self._runs)
-        source = self.context.data_sources.add_sqlite(f"db{number}", connection_string=f"sqlite:///{database}")
+        source = self.context.data_sources.add_sqlite(f"db{number}", connection_string=sqlalchemy_url(database))
         batches: dict[str, object] = {}
         results: list[RuleResult] = []
         try:
@@ -190,3 +190,10 @@ def _offending(result: dict, table: str, kwargs: dict) -> tuple[int | None, list
         bounds = {key: kwargs[key] for key in ("min_value", "max_value") if kwargs.get(key) is not None}
         return None, [{"table": table, "observed_value": result["observed_value"], **bounds}]
     return None, []
+
+
+def sqlalchemy_url(database: Path) -> str:
+    """A read-only SQLAlchemy URL of a SQLite file whose path may hold '#', '?', '%' or spaces.
+
+    SQLAlchemy unquotes the path once and SQLite's URI once more, so the URI's escapes are escaped again."""
+    return "sqlite:///" + paths.sqlite_uri(database, mode="ro").replace("%", "%25") + "&uri=true"

@@ -42,3 +42,14 @@ def _entry(written: str, item: dict, key: str, allowed) -> tuple[str, str]:
     if item.get(key) not in allowed or not item.get("reason"):
         raise ValueError(f"etl/normalise/lookups: '{written}' needs a {key} from {sorted(allowed)[:8]}… and a reason")
     return item[key], item["reason"]
+
+
+@lru_cache(maxsize=None)
+def object_kinds() -> dict[str, tuple[frozenset[str], str]]:
+    """Predicate → (kinds of entity it takes as object, reason); a predicate not listed takes no object."""
+    found = {}
+    for predicate, item in _read("object_kinds.yml").items():
+        if not item.get("kinds") or not item.get("reason"):
+            raise ValueError(f"etl/normalise/lookups/object_kinds.yml: '{predicate}' needs kinds and a reason")
+        found[predicate] = (frozenset(item["kinds"]), item["reason"])
+    return found

@@ -55,7 +55,7 @@ def read_previous(path: Path) -> dict | None:
 def package_files(database: Path, previous: dict | None, now: dt.datetime) -> dict[str, bytes]:
     """Every file of the package by its path relative to the descriptor, descriptor last."""
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
         try:
             tables = [(table, csv_bytes(table, read_rows(connection, table))) for table in DATA_TABLES]
             sources = package_sources(connection)

@@ -1,77 +1,67 @@
-"""Stage the package in a private folder under build/, check it with frictionless, move it into place."""
+"""Write the package into the version folder of its database and check it with frictionless."""
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
-import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from etl import paths, timings
 from etl.errors import PackageError
+from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
+from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
 
 MAX_PROBLEMS = 20
 
 
+@dataclass(frozen=True)
 class Staged:
-    """Files written to a private folder, moved into place when called; the folder goes when this does."""
+    """A package written into a version folder beside its database; published with that version."""
 
-    def __init__(self, folder: Path, targets: dict[Path, Path], package: dict):
-        self.folder = folder
-        self.targets = targets
-        self.package = package
-        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True)
+    folder: Path
+    package: dict
 
-    def __call__(self) -> None:
-        for staged, target in self.targets.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-        csvs = {target for target in self.targets.values() if target.suffix == ".csv"}
-        for folder in {target.parent for target in csvs}:
-            for stale in sorted(set(folder.glob("*.csv")) - csvs):
-                stale.unlink()
-        self.discard()
 
-    def discard(self) -> None:
-        self._cleanup()
+def package_target(folder: Path, name: str) -> Path:
+    """Where a package file stands in a version folder: as at the top of the project, the zip under build/."""
+    return folder / "build" / ZIP_NAME if name == ZIP_NAME else folder / name
 
 
 def target_of(name: str) -> Path:
-    if name == ZIP_NAME:
-        return paths.BUILD_DIR / ZIP_NAME
-    return paths.DATAPACKAGE.parent / name
+    """Where a package file is found at the top of the project (the zip through build/current)."""
+    return package_target(paths.ROOT, name)
 
 
 def stage(database: Path, now: dt.datetime | None = None,
           check: Callable[[Path], None] | None = None) -> Staged:
-    """Write the package from database into a folder under build/, check it, and return its publisher."""
+    """Write the package from database into the folder of that database (its version), then check it."""
     files = build_files(database, read_previous(paths.DATAPACKAGE), now or dt.datetime.now(dt.timezone.utc))
-    paths.BUILD_DIR.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=".package-", dir=paths.BUILD_DIR))
-    staged = Staged(folder, {folder / name: target_of(name) for name in files}, json.loads(files[DESCRIPTOR]))
-    for name, data in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
+    folder = database.parent
+    try:
+        for name, data in files.items():
+            target = package_target(folder, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fault_point(f"write-{Path(name).suffix.lstrip('.')}")
+            target.write_bytes(data)
+    except OSError as error:
+        raise write_error(folder, error) from None
     if check:
-        try:
-            check(folder / DESCRIPTOR)
-        except BaseException:
-            staged.discard()
-            raise
-    return staged
+        fault_point("check-package")
+        check(folder / DESCRIPTOR)
+    return Staged(folder, json.loads(files[DESCRIPTOR]))
 
 
 def check_package(path: Path) -> None:
     """Validate a descriptor and its files with frictionless (types, constraints, keys, hashes, bytes)."""
     from frictionless import Package
 
-    report = Package(str(path)).validate()
+    # From the parsed descriptor with its folder as base: frictionless reads a path with '?', '#' or '%' as a URL.
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    report = Package(descriptor, basepath=str(path.parent)).validate()
     if report.valid:
         return
     problems = [f"{DESCRIPTOR}: {error.type}: {error.note}" for error in report.errors]
@@ -87,10 +77,9 @@ def check_package(path: Path) -> None:
                                   "then run etl build again"]))
 
 
-def package_step(database: Path, say: Callable[[str], None]) -> Staged:
-    """Build step: stage and validate the package from the unpublished database; publish it with the database."""
+def package_step(database: Path, say: Callable[[str], None]) -> None:
+    """Build step: write and validate the package of the unpublished version; published with the database."""
     with timings.stage("package"):
         staged = stage(database, check=check_package)
     say(f"staged data package {NAME} {staged.package['version']}: {len(staged.package['resources'])} "
         "CSV files, valid for frictionless")
-    return staged

@@ -1,0 +1,101 @@
+"""A running site follows rebuilds: when build/current moves, the new version's database is swapped in, no restart."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import weakref
+from pathlib import Path
+
+from datasette.database import Database
+
+INTERVAL = 0.5  # seconds between looks at the published link: one readlink, so cheap
+CLOSE_AFTER = 60.0  # seconds a replaced version stays open for the requests that are still reading it
+_connections = threading.local()
+_numbers = itertools.count()
+
+
+class VersionDatabase(Database):
+    """One published version, opened immutable; `link` is the published path that points at it."""
+
+    def __init__(self, datasette, link: Path, version: Path):
+        super().__init__(datasette, path=str(version), is_mutable=False)
+        self.link = link
+        # Datasette keeps one connection per thread under the database's name; a version needs its own.
+        self._connection_key = f"version-{next(_numbers)}"
+
+    async def execute_fn(self, fn):
+        if self.ds.executor is None:
+            return await super().execute_fn(fn)
+
+        def in_thread():
+            connection = getattr(_connections, self._connection_key, None)
+            if connection is None:
+                connection = self.connect()
+                self.ds._prepare_connection(connection, self.name)
+                setattr(_connections, self._connection_key, connection)
+            return fn(connection)
+
+        return await asyncio.get_event_loop().run_in_executor(self.ds.executor, in_thread)
+
+
+def published(link: Path) -> Path | None:
+    """The database file the link points at now, or None while there is none."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return target if target.is_file() else None
+
+
+def refresh(datasette) -> list[str]:
+    """Swap every served database whose published link now points at another version; returns their names."""
+    swapped = []
+    for name, db in list(datasette.databases.items()):
+        link = getattr(db, "link", None) or (Path(db.path) if db.path and not db.is_memory else None)
+        if link is None or not link.is_symlink():
+            continue
+        target = published(link)
+        if target is None or (isinstance(db, VersionDatabase) and Path(db.path) == target):
+            continue
+        _swap(datasette, name, db, VersionDatabase(datasette, link, target))
+        swapped.append(name)
+    return swapped
+
+
+def _swap(datasette, name: str, old: Database, new: Database) -> None:
+    new.name, new.route = name, old.route
+    if isinstance(old, VersionDatabase) and datasette.inspect_data:
+        # the inspect file describes the version served at start: counts of a new version are taken live
+        datasette.inspect_data = {key: value for key, value in datasette.inspect_data.items() if key != name}
+    # one assignment: a request sees the old or the new database, never none (as Datasette's add_database does)
+    datasette.databases = {key: (new if key == name else value) for key, value in datasette.databases.items()}
+    closing = threading.Timer(CLOSE_AFTER, old.close)
+    closing.daemon = True
+    closing.start()
+
+
+def follow(datasette, interval: float = INTERVAL):
+    """Startup hook body: serve the published version, then look for a new one every `interval` seconds.
+
+    The watch is a thread, not a task: `datasette serve` runs the startup hooks on a loop of their own and
+    then serves on uvicorn's. It ends when the Datasette instance is gone."""
+    async def start() -> None:
+        refresh(datasette)
+        threading.Thread(target=_watch, args=(weakref.ref(datasette), interval), daemon=True,
+                         name="china-ai-reload").start()
+
+    return start
+
+
+def _watch(datasette_ref, interval: float) -> None:
+    stop = threading.Event()
+    while not stop.wait(interval):
+        datasette = datasette_ref()
+        if datasette is None:
+            return
+        try:
+            refresh(datasette)
+        except Exception:  # a half-written link or a vanished file: look again next time
+            pass
+        del datasette

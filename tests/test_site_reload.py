@@ -1,0 +1,137 @@
+"""A running site follows a rebuild: database, package and Data Docs of the new version, no failed request."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from etl import paths
+from etl.publish.package.stage import stage
+from etl.publish.versions import Layout, new_version, publish_version
+from etl.site import reload
+
+pytest_plugins = ["tests.site_support"]
+DB = paths.DATABASE.name
+CLAIMS = "/china_ai_investments/claims.json?_shape=array&_col=note&rowid=1"
+
+
+def publish_with_note(root: Path, note: str) -> None:
+    """Publish a new version whose first claim carries note, with its own package (as a rebuild would)."""
+    current = (root / DB).resolve()
+    layout = Layout(root / DB)
+    folder = new_version(layout)
+    shutil.copyfile(current, folder / DB)
+    with sqlite3.connect(folder / DB) as connection:
+        connection.execute("UPDATE claims SET note = ? WHERE rowid = 1", [note])
+    connection.close()
+    shutil.copytree(current.parent / "build" / "data-docs", folder / "build" / "data-docs")
+    stage(folder / DB, now=dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
+    publish_version(layout, folder)
+
+
+@pytest.fixture
+def site(published, tmp_path, make_site):
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    serving = make_site(root / DB)
+    yield serving, root
+    serving.close()
+
+
+def wait(serving, seconds: float) -> None:
+    time.sleep(seconds)  # the plugin looks for a new version in a thread of its own
+
+
+def test_the_site_serves_the_published_version(site):
+    serving, root = site
+    db = serving.datasette.get_database("china_ai_investments")
+    assert isinstance(db, reload.VersionDatabase)
+    assert Path(db.path) == (root / "build" / "current" / DB).resolve()
+
+
+def test_a_rebuild_is_served_without_a_restart_and_with_its_own_package(site):
+    serving, root = site
+    assert serving.json(CLAIMS)[0]["note"] != "Rebuilt while serving."
+    publish_with_note(root, "Rebuilt while serving.")
+    wait(serving, reload.INTERVAL * 3)
+    assert serving.json(CLAIMS)[0]["note"] == "Rebuilt while serving."
+    assert "Rebuilt while serving." in serving.get("/-/package/data/claims.csv").text
+    download = serving.get("/china_ai_investments.db")
+    assert download.status_code == 200 and download.content == (root / DB).read_bytes()
+
+
+def test_no_request_fails_while_versions_are_switched(site):
+    serving, root = site
+    notes = [f"Version {number}." for number in range(4)]
+    original = serving.json(CLAIMS)[0]["note"]
+    seen = []
+    for note in notes:
+        publish_with_note(root, note)
+        for _ in range(5):
+            for path in (CLAIMS, "/china_ai_investments/claims.json?_size=5", "/", "/-/package/datapackage.json"):
+                response = serving.get(path)
+                assert response.status_code == 200, (path, response.status_code, response.text[:300])
+            seen.append(serving.json(CLAIMS)[0]["note"])
+            wait(serving, reload.INTERVAL / 2)
+    assert seen[-1] == notes[-1]
+    assert set(seen) <= {original, *notes}
+
+
+def test_refresh_leaves_a_plain_database_file_alone(built_database, make_site, tmp_path):
+    plain = tmp_path / DB
+    shutil.copyfile(built_database, plain)
+    serving = make_site(plain)
+    try:
+        assert reload.refresh(serving.datasette) == []
+        assert serving.json(CLAIMS)
+    finally:
+        serving.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_etl_serve_follows_a_rebuild_without_a_failed_request(published, tmp_path):
+    """The real `etl serve` (uvicorn runs the startup hooks on another loop than the one it serves on)."""
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    shutil.copyfile(paths.METADATA, root / paths.METADATA.name)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "etl", "serve", "--port", str(port)], cwd=root,
+                              env={**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(240):
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get("/-/versions.json").status_code == 200:
+                        break
+                time.sleep(0.5)
+            statuses, notes = [], []
+            publish_with_note(root, "Rebuilt under a running server.")
+            for _ in range(60):
+                response = client.get(CLAIMS)
+                statuses.append(response.status_code)
+                notes.append(response.json()[0]["note"] if response.status_code == 200 else None)
+                if notes[-1] == "Rebuilt under a running server.":
+                    break
+                time.sleep(0.1)
+            assert set(statuses) == {200}
+            assert notes[-1] == "Rebuilt under a running server."
+            assert "Rebuilt under a running server." in client.get("/-/package/data/claims.csv").text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from etl.schema.vocab import CURRENCIES, ROUND_STATUSES
+from etl.schema.vocab import CURRENCIES, PLAN_STATES, ROUND_STATUSES
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -42,3 +42,20 @@ def _entry(written: str, item: dict, key: str, allowed) -> tuple[str, str]:
     if item.get(key) not in allowed or not item.get("reason"):
         raise ValueError(f"etl/normalise/lookups: '{written}' needs a {key} from {sorted(allowed)[:8]}… and a reason")
     return item[key], item["reason"]
+
+
+@lru_cache(maxsize=None)
+def plan_states() -> dict[str, tuple[str, str]]:
+    """Words that state where a plan stands → (state, reason), in the order they are tried."""
+    return {words: _entry(words, item, "state", PLAN_STATES) for words, item in
+            _read("plan_states.yml").items()}
+
+
+@lru_cache(maxsize=None)
+def exclusive_form_phrases() -> dict[str, str]:
+    """Words saying a form of investment replaces cash (so it is all of the investment) → reason."""
+    table = _read("exclusive_forms.yml")
+    for words, reason in table.items():
+        if not reason:
+            raise ValueError(f"etl/normalise/lookups/exclusive_forms.yml: '{words}' needs a reason")
+    return table

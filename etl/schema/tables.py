@@ -311,8 +311,8 @@ CLAIM_CONFLICTS = Table(
         C("predicate_id", "string", "What claim a states (claim b too, unless related_predicate_id is set).",
           required=True, references=("predicates", "predicate_id")),
         C("related_predicate_id", "string", "What claim b states where it is a related predicate (a form of "
-          "investment 'instead of cash' against a share in credits); else NULL.",
-          references=("predicates", "predicate_id")),
+          "investment 'instead of cash' against a share in credits); else NULL. Always claim b's predicate "
+          "(rule claim_conflicts.pair_matches_claims)."),
         C("round_id", "string", "Round the claims are about (a claim without a round meets every round of its "
           "subject only through a related predicate).", references=("funding_rounds", "round_id")),
         C("kind", "string", "value (numbers as intervals), date, related (related predicates) or state (where a "

@@ -12,6 +12,7 @@ ARTICLE_PHRASES = [
     ("April 2023", YEAR, ("2023-04", "month", "stated")),
     ("2024", DAY, ("2024", "year", "stated")),
     ("in 2023", DAY, ("2023", "year", "stated")),
+    ("in 2020", DAY, ("2020", "year", "stated")),
     ("earlier in 2023", DAY, ("2023", "year", "stated")),
     ("since 2022", YEAR, ("2022", "year", "stated")),
     # Resolved against an inferred publication year: the result is inferred too.
@@ -36,7 +37,7 @@ def test_article_phrases(phrase, published, expected):
     assert (date.iso, date.precision, date.basis) == expected
 
 
-UNDATED_PHRASES = ["in recent months", "recently", "in past years"]
+UNDATED_PHRASES = ["in recent months", "recently", "in past years", "previously"]
 
 
 @pytest.mark.parametrize("phrase", UNDATED_PHRASES)

@@ -11,6 +11,7 @@ INPUTS = [
     (paths.ENTITIES_FILE, "entities"),
     (paths.PREDICATES_FILE, "predicates"),
     (paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts"),
+    (paths.EXTERNAL_EVIDENCE, "external_evidence"),
     *[(path, "claims") for path in claim_files()],
 ]
 

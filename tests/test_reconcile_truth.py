@@ -90,6 +90,14 @@ def test_states_of_a_plan_are_compared():
     assert conflict_rows([split, {**cancelled, "value_text": "under_way"}], {}) == []
 
 
+@pytest.mark.parametrize("phrase,state", [
+    ("orchestrating a multi-way split", "under_way"), ("cancelled its ambitious restructuring plan", "cancelled"),
+])
+def test_where_a_plan_stands(phrase, state):
+    from etl.normalise.claims import _plan_state
+    assert _plan_state(phrase) == state
+
+
 # Round values
 
 

@@ -50,7 +50,7 @@ CORRUPTIONS = {
     "claims.amount_usd_derivation": "UPDATE claims SET amount_usd = 90 WHERE claim_id = 'bz-alibaba-share-price'",
     "claims.currency.iso_4217": "UPDATE claims SET currency = 'XYZ' WHERE claim_id = 'bbg-baichuan-valuation'",
     "claims.date.date_range":
-        "UPDATE claims SET date = '1989', date_latest = '1989-12-31' WHERE claim_id = 'bz-alibaba-qwen-launch'",
+        "UPDATE claims SET date = '1989' WHERE claim_id = 'rana-cloud-growth'",
     "claims.date.valid_date": "UPDATE claims SET date = '2024-02' WHERE claim_id = 'bz-alibaba-qwen-launch'",
     "claims.date_basis.in_set": "UPDATE claims SET date_basis = 'guessed' WHERE claim_id = 'bz-alibaba-qwen-launch'",
     "claims.date_not_after_source_published":
@@ -211,6 +211,8 @@ CORRUPTIONS = {
         "UPDATE external_evidence SET outlet_date = '2099' WHERE evidence_id = 'ev-zhipu-2023-raise-dmr'",
     "external_evidence.outlet_date.valid_date":
         "UPDATE external_evidence SET outlet_date = '2023-10-32' WHERE evidence_id = 'ev-zhipu-2023-raise-dmr'",
+    "external_evidence.claim_id.references":
+        "UPDATE external_evidence SET claim_id = 'no-such-claim', description = 'no-such-claim' WHERE {external_evidence}",
     "external_evidence.relation_names_claim":
         "UPDATE external_evidence SET claim_id = NULL WHERE {external_evidence}",
 }

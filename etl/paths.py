@@ -9,6 +9,7 @@ ROOT = Path(os.environ.get("ETL_ROOT") or PACKAGE_DIR.parent).resolve()
 SOURCES_DIR = ROOT / "sources"
 ARTICLES_DIR = SOURCES_DIR / "articles"
 SOURCES_FILE = SOURCES_DIR / "sources.yml"
+EXTERNAL_EVIDENCE = SOURCES_DIR / "external_evidence.yml"
 REFERENCE_DIR = ROOT / "reference"
 ENTITIES_FILE = REFERENCE_DIR / "entities.yml"
 PREDICATES_FILE = REFERENCE_DIR / "predicates.yml"

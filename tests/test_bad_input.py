@@ -164,13 +164,13 @@ def test_source_file_changed_after_curation(broken):
 
 
 def test_impossible_date(broken):
-    line = edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "2024-02-30"')
+    line = edit(broken, "sources/sources.yml", '  published: "2024-03-05"', '  published: "2024-02-30"')
     fails_with(broken, f"sources/sources.yml:{line}: published: '2024-02-30' is not a real date (day is out of "
                        "range for month) — write a date that exists, e.g. 2024-02-29")
 
 
 def test_non_iso_date(broken):
-    line = edit(broken, "sources/sources.yml", 'published: "2024-03-05"', 'published: "5 March 2024"')
+    line = edit(broken, "sources/sources.yml", '  published: "2024-03-05"', '  published: "5 March 2024"')
     fails_with(broken, f"sources/sources.yml:{line}: published: '5 March 2024' does not match "
                        "'^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$' — write the date as YYYY, YYYY-MM or YYYY-MM-DD in quotes, "
                        "or null (see etl/inputs/schemas/sources.schema.json)")

@@ -11,6 +11,7 @@ INPUTS = [
     (paths.ENTITIES_FILE, "entities"),
     (paths.PREDICATES_FILE, "predicates"),
     (paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts"),
+    (paths.EXTERNAL_EVIDENCE, "external_evidence"),
     *[(path, "claims") for path in claim_files()],
 ]
 
@@ -38,8 +39,8 @@ def test_schema_errors_name_the_line_and_the_field(tmp_path):
     errors: list[InputError] = []
     assert check_schema(read_yaml(path, errors), "claims", errors, ("claims",)) == {0}
     assert [str(e).split(" — ")[0] for e in errors] == [
-        f"{path}:7: modality: 'rumoured' is not one of ['stated', 'reported', 'company_statement', 'claimed', "
-        "'in_progress', 'committed']"]
+        f"{path}:7: modality: 'rumoured' is not one of ['stated', 'company_statement', 'reported', 'committed', "
+        "'in_progress', 'claimed']"]
 
 
 def test_a_missing_field_is_named(tmp_path):

@@ -75,7 +75,7 @@ def test_the_package_step_runs_last_in_the_build():
 def test_the_build_publishes_a_valid_package(project):
     result = run_etl(project, "build")
     assert result.returncode == 0, result.stderr
-    assert "staged data package china-ai-investments 1.0.0: 9 CSV files, valid for frictionless" in result.stderr
+    assert "staged data package china-ai-investments 1.0.0: 10 CSV files, valid for frictionless" in result.stderr
     assert sorted(p.name for p in (project / "data").iterdir()) == CSV_NAMES
     assert (project / "build" / ZIP_NAME).is_file()
     assert list((project / "build").glob(".package-*")) == []
@@ -143,7 +143,7 @@ def test_etl_package_writes_the_package_from_the_published_database(project):
     shutil.rmtree(project / "data")
     result = run_etl(project, "package")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == ("Published datapackage.json 1.0.0 with 9 CSV files in data/ and "
+    assert result.stdout == ("Published datapackage.json 1.0.0 with 10 CSV files in data/ and "
                              "build/china-ai-investments.zip\n")
     assert Package(str(project / DESCRIPTOR)).validate().valid
 

@@ -111,7 +111,7 @@ def expectations_copy(tmp_path, monkeypatch):
 @pytest.mark.parametrize("text,message", [
     ("minimum_rows:\n  claimz: 3\n",
      "expectations/row_counts.yml: minimum_rows names unknown table 'claimz' — use one of claim_conflicts, claims, "
-     "entities, entity_aliases, funding_rounds, fx_rates, predicates, round_investors, sources"),
+     "entities, entity_aliases, external_evidence, funding_rounds, fx_rates, predicates, round_investors, sources"),
     ("minimum_rows:\n  claims: -1\n",
      "expectations/row_counts.yml: minimum_rows.claims is -1 — write a whole number ≥ 0"),
     ("minimum_rows:\n  claims: 100\nchange_notes:\n  - table: claims\n    minimum_rows: 100\n",
@@ -201,7 +201,7 @@ def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_pat
     before = {name: (root / name).read_bytes() for name in (DB, "build/data-docs/index.html")}
     acknowledged = root / "expectations" / "acknowledged_conflicts.yml"
     text = acknowledged.read_text(encoding="utf-8")
-    acknowledged.write_text(text[:text.index("- conflict_id: bz-alibaba-share-price-change")], encoding="utf-8")
+    acknowledged.write_text(text[:text.index("- conflict_id: rana-moonshot-cloud-credit-share--rana-summary-form-moonshot")], encoding="utf-8")
     assert run_etl(root, "expectations").returncode == 0
     result = run_etl(root, "build")
     assert result.returncode == 1
@@ -210,7 +210,7 @@ def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_pat
         "FAILED claim_conflicts.acknowledged (claim_conflicts.status) — 1 offending row\n"
         "  conflict_id                              | status | reason\n"
         "  -----------------------------------------+--------+-------\n"
-        "  bz-alibaba-share-price-change--bz-aliba… | open   | NULL\n\n"
+        "  rana-moonshot-cloud-credit-share--rana-… | open   | NULL\n\n"
         f"1 of {len(ALL)} rules failed on the new database: nothing was published — fix the inputs or the ETL and "
         "build again (Data Docs: build/data-docs-failed/index.html).\n")
     assert {name: (root / name).read_bytes() for name in before} == before

@@ -27,15 +27,19 @@ VICTIMS = {
     "funding_rounds": "round_id = 'zhipu-2023'",
     "claims": "claim_id = 'bz-keypoint-alibaba-qwen'",
     "round_investors": "round_id = 'zhipu-2023' AND investor_id = 'tencent'",
-    "claim_conflicts": "conflict_id = 'bz-alibaba-share-price-change--bz-alibaba-stock-12-months'",
+    "claim_conflicts": "conflict_id = 'bbg-alibaba-restructuring--rana-alibaba-restructuring'",
+    "external_evidence": "evidence_id = 'ev-zhipu-2023-raise-scmp'",
 }
 
 CORRUPTIONS = {
     "claim_conflicts.acknowledged": "UPDATE claim_conflicts SET status = 'open', reason = NULL WHERE {claim_conflicts}",
     "claim_conflicts.acknowledgements_name_existing_conflicts":
-        "UPDATE claim_conflicts SET conflict_id = 'bbg-minimax-valuation--bt-headline-valuation', "
-        "claim_a = 'bbg-minimax-valuation', claim_b = 'bt-headline-valuation' "
-        "WHERE conflict_id = 'bt-headline-valuation--bt-minimax-valuation'",
+        "UPDATE claim_conflicts SET conflict_id = 'bbg-alibaba-restructuring--bt-alibaba-restructuring', "
+        "claim_a = 'bbg-alibaba-restructuring', claim_b = 'bt-alibaba-restructuring', "
+        "description = 'bbg-alibaba-restructuring and bt-alibaba-restructuring' "
+        "WHERE conflict_id = 'bbg-alibaba-restructuring--rana-alibaba-restructuring'",
+    "claim_conflicts.description_names_both_claims": "UPDATE claim_conflicts SET description = 'they differ' "
+        "WHERE {claim_conflicts}",
     "claim_conflicts.pair_matches_claims":
         "UPDATE claim_conflicts SET claim_a = claim_b, claim_b = claim_a WHERE {claim_conflicts}",
     "claim_conflicts.storage_types": "UPDATE claim_conflicts SET gap_unit = 42 WHERE {claim_conflicts}",
@@ -45,15 +49,17 @@ CORRUPTIONS = {
     "claims.amount_usd.range": "UPDATE claims SET amount_usd = 0 WHERE claim_id = 'bz-alibaba-share-price'",
     "claims.amount_usd_derivation": "UPDATE claims SET amount_usd = 90 WHERE claim_id = 'bz-alibaba-share-price'",
     "claims.currency.iso_4217": "UPDATE claims SET currency = 'XYZ' WHERE claim_id = 'bbg-baichuan-valuation'",
-    "claims.date.date_range": "UPDATE claims SET date = '1989' WHERE claim_id = 'bz-alibaba-qwen-launch'",
+    "claims.date.date_range":
+        "UPDATE claims SET date = '1989' WHERE claim_id = 'rana-cloud-growth'",
     "claims.date.valid_date": "UPDATE claims SET date = '2024-02' WHERE claim_id = 'bz-alibaba-qwen-launch'",
     "claims.date_basis.in_set": "UPDATE claims SET date_basis = 'guessed' WHERE claim_id = 'bz-alibaba-qwen-launch'",
     "claims.date_not_after_source_published":
-        "UPDATE claims SET date = '2024-04', date_precision = 'month' WHERE claim_id = 'bt-minimax-deal-sequence'",
+        "UPDATE claims SET date = '2024-04', date_precision = 'month', date_latest = '2024-04-30' "
+        "WHERE claim_id = 'bt-minimax-deal-sequence'",
     "claims.date_precision.in_set":
         "UPDATE claims SET date_precision = 'decade' WHERE claim_id = 'bz-alibaba-qwen-launch'",
     "claims.fx_rate_date_matches_claim_date":
-        "UPDATE claims SET date = '2023' WHERE claim_id = 'bbg-baichuan-valuation'",
+        "UPDATE claims SET date = '2023', date_latest = '2023-12-31' WHERE claim_id = 'bbg-baichuan-valuation'",
     "claims.quote_end.range": "UPDATE claims SET quote_end = 0 WHERE {claims}",
     "claims.quote_not_blank": "UPDATE claims SET quote = printf('%*s', quote_end - quote_start, '') WHERE {claims}",
     "claims.quote_offsets_match_length": "UPDATE claims SET quote_end = quote_end - 1 WHERE {claims}",
@@ -104,7 +110,8 @@ CORRUPTIONS = {
     "funding_rounds.has_amount_or_valuation_claim":
         "UPDATE claims SET predicate_id = 'investor_amount' WHERE claim_id = 'mm-zhipu-round-amount'; "
         "UPDATE funding_rounds SET amount = NULL, amount_currency = NULL, amount_comparator = NULL, amount_usd = NULL, "
-        "amount_claim_id = NULL WHERE {funding_rounds}",
+        "amount_claim_id = NULL, amount_usd_rule = NULL, amount_usd_claim_id = NULL, amount_modality = NULL "
+        "WHERE {funding_rounds}",
     "funding_rounds.has_investor":
         "UPDATE round_investors SET round_id = 'minimax-2024', investor_id = CASE investor_id "
         "WHEN 'alibaba' THEN 'monolith-management' ELSE investor_id END WHERE round_id = 'zhipu-2023'",
@@ -151,6 +158,63 @@ CORRUPTIONS = {
         "UPDATE sources SET published_precision = 'decade' WHERE source_id = 'bt-minimax-2024-03-05'",
     "sources.storage_types": "UPDATE sources SET seed_file = 42 WHERE {sources}",
     "sources.text_length.range": "UPDATE sources SET text_length = 0 WHERE {sources}",
+    # Attribution: a claim passed on from a named outlet or unnamed people is never plain stated.
+    "claims.attribution_matches_modality": "UPDATE claims SET modality = 'stated' WHERE claim_id = 'bz-investor-moonshot'",
+    # Date basis carried through: relative to an inferred publication date is inferred.
+    "claims.basis_of_inferred_publication_date":
+        "UPDATE claims SET date_basis = 'relative' WHERE claim_id = 'bz-alibaba-qwen-launch'",
+    # Ages are ranges, "since" starts a period.
+    "claims.date_range_columns_consistent": "UPDATE claims SET date_kind = 'point' WHERE claim_id = 'bt-minimax-founded'",
+    "claims.date_kind.in_set": "UPDATE claims SET date_kind = 'sometime' WHERE claim_id = 'rana-cloud-growth'",
+    "claims.date_latest.date_range": "UPDATE claims SET date_latest = '2099-12-31' WHERE claim_id = 'rana-cloud-growth'",
+    "claims.date_latest.valid_date": "UPDATE claims SET date_latest = '2024-02-30' WHERE claim_id = 'rana-cloud-growth'",
+    "claims.amount_usd_digits.range": "UPDATE claims SET amount_usd_digits = 0 WHERE claim_id = 'bz-alibaba-share-price'",
+    "entities.founded_latest.date_range": "UPDATE entities SET founded_latest = '2099-12-31' WHERE entity_id = 'minimax'",
+    "entities.founded_latest.valid_date": "UPDATE entities SET founded_latest = '2022-02-30' WHERE entity_id = 'minimax'",
+    "sources.published_latest.date_range": "UPDATE sources SET published_latest = '2099-12-31' WHERE {sources}",
+    "sources.published_latest.valid_date": "UPDATE sources SET published_latest = '2024-12-32' WHERE {sources}",
+    "sources.copy_published.date_range":
+        "UPDATE sources SET copy_published = '2099' WHERE source_id = 'bt-minimax-2024-03-05'",
+    "sources.copy_published.valid_date":
+        "UPDATE sources SET copy_published = '2024-02-30' WHERE source_id = 'bt-minimax-2024-03-05'",
+    "funding_rounds.announced_latest.date_range":
+        "UPDATE funding_rounds SET announced_latest = '2099-12-31' WHERE {funding_rounds}",
+    "funding_rounds.announced_latest.valid_date":
+        "UPDATE funding_rounds SET announced_latest = '2023-12-32' WHERE {funding_rounds}",
+    # Status is a value with a date: the latest source's.
+    "funding_rounds.status_as_of.date_range":
+        "UPDATE funding_rounds SET status_as_of = '2099' WHERE round_id = 'minimax-2024'",
+    "funding_rounds.status_as_of.valid_date":
+        "UPDATE funding_rounds SET status_as_of = '2024-13' WHERE round_id = 'minimax-2024'",
+    "funding_rounds.status_is_latest": "UPDATE funding_rounds SET status = 'in_progress', "
+        "status_claim_id = 'bt-minimax-round-status' WHERE round_id = 'minimax-2024'",
+    "funding_rounds.status_claim_id.references":
+        "UPDATE funding_rounds SET status_claim_id = 'no-such-claim' WHERE round_id = 'minimax-2024'",
+    # The article's own US-dollar figure wins over the ECB conversion.
+    "funding_rounds.usd_claim_matches":
+        "UPDATE funding_rounds SET valuation_usd = 2779732523.39 WHERE round_id = 'baichuan-2024'",
+    "funding_rounds.valuation_usd_claim_id.references":
+        "UPDATE funding_rounds SET valuation_usd_claim_id = 'no-such-claim' WHERE round_id = 'moonshot-2024'",
+    # Alibaba is an existing investor of baichuan-2024 (BT: "previously provided funding").
+    "round_investors.existing_claim_matches": "UPDATE round_investors SET is_existing_investor = 0 "
+        "WHERE round_id = 'baichuan-2024' AND investor_id = 'alibaba'",
+    "round_investors.existing_claim_id.references": "UPDATE round_investors SET existing_claim_id = 'no-such-claim' "
+        "WHERE round_id = 'baichuan-2024' AND investor_id = 'alibaba'",
+    "external_evidence.storage_types": "UPDATE external_evidence SET note = 42 WHERE {external_evidence}",
+    "external_evidence.date.date_range": "UPDATE external_evidence SET date = '1989' WHERE {external_evidence}",
+    "external_evidence.date.valid_date": "UPDATE external_evidence SET date = '2023-13' WHERE {external_evidence}",
+    "external_evidence.date_latest.date_range":
+        "UPDATE external_evidence SET date_latest = '2099-12-31' WHERE {external_evidence}",
+    "external_evidence.date_latest.valid_date":
+        "UPDATE external_evidence SET date_latest = '2023-12-32' WHERE {external_evidence}",
+    "external_evidence.outlet_date.date_range":
+        "UPDATE external_evidence SET outlet_date = '2099' WHERE evidence_id = 'ev-zhipu-2023-raise-dmr'",
+    "external_evidence.outlet_date.valid_date":
+        "UPDATE external_evidence SET outlet_date = '2023-10-32' WHERE evidence_id = 'ev-zhipu-2023-raise-dmr'",
+    "external_evidence.claim_id.references":
+        "UPDATE external_evidence SET claim_id = 'no-such-claim', description = 'no-such-claim' WHERE {external_evidence}",
+    "external_evidence.relation_names_claim":
+        "UPDATE external_evidence SET claim_id = NULL WHERE {external_evidence}",
 }
 
 _WRITES = re.compile(r"\b(?:UPDATE|INSERT INTO|DELETE FROM|ALTER TABLE)\s+([a-z_]+)", re.I)

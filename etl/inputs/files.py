@@ -43,3 +43,11 @@ def read_acknowledged(errors: list[InputError]) -> dict[str, str]:
         return {}
     loaded = read_checked(paths.ACKNOWLEDGED_CONFLICTS, "acknowledged_conflicts", errors)
     return {item["conflict_id"]: item["reason"] for item in loaded.data} if loaded else {}
+
+
+def read_evidence(errors: list[InputError]) -> list:
+    """The external evidence items (an empty list where the file does not exist)."""
+    if not paths.EXTERNAL_EVIDENCE.exists():
+        return []
+    loaded = read_checked(paths.EXTERNAL_EVIDENCE, "external_evidence", errors)
+    return list(loaded.data) if loaded else []

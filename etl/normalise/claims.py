@@ -1,6 +1,7 @@
 """Normalise curated claims: resolve names, anchor quotes, read values and dates, convert money."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -9,12 +10,13 @@ from etl.errors import InputError
 from etl.inputs.load import Loaded, Node
 from etl.normalise.dates import DateError, PartialDate, resolve_phrase
 from etl.normalise.fx import FxError, FxRate, usd_rate
-from etl.normalise.lookups import object_kinds, status_phrases
+from etl.normalise.lookups import object_kinds, plan_states, status_phrases
 from etl.normalise.money import MoneyError, parse_money
 from etl.normalise.numbers import QuantityError, parse_quantity
 from etl.normalise.quotes import Anchor, anchor_phrase, anchor_quote, fold
 from etl.normalise.reference import Reference, Source
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUANTITY_UNITS = {"count": "count", "fraction": "fraction", "percent": "percent", "multiple": "multiple",
                   "ordinal": "ordinal", "quantity": None}
 
@@ -89,6 +91,7 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
         "subject_as_written": claim["subject"], "predicate_id": predicate["predicate_id"], "object_id": object_id,
         "object_as_written": claim.get("object"), "round_id": claim.get("round"),
         "value_phrase": claim.get("value"), "modality": claim.get("modality") or "stated",
+        **_attribution(claim, source),
         "quote": source.text[quote.start:quote.end], "quote_start": quote.start, "quote_end": quote.end,
         "quote_occurrence": quote.occurrence, "in_headline": int(source.in_headline(quote.start, quote.end)),
         "note": claim.get("note"), "curated_in": where,
@@ -201,9 +204,24 @@ def _date_columns(phrase: str | None, date: PartialDate | None) -> dict:
     """The resolved date beside the phrase exactly as the text writes it."""
     if date is None:
         note = f"'{phrase}' names no date" if phrase else None
-        return {"date": None, "date_precision": None, "date_basis": None, "date_phrase": phrase, "date_note": note}
-    return {"date": date.iso, "date_precision": date.precision, "date_basis": date.basis, "date_phrase": phrase,
-            "date_note": date.note}
+        return {"date": None, "date_precision": None, "date_basis": None, "date_latest": None, "date_kind": None,
+                "date_period": None, "date_phrase": phrase, "date_note": note}
+    return {"date": date.iso, "date_precision": date.precision, "date_basis": date.basis,
+            "date_latest": date.last_day.isoformat(), "date_kind": date.kind, "date_period": date.period,
+            "date_phrase": phrase, "date_note": date.note}
+
+
+def _attribution(claim: Node, source: Source) -> dict:
+    """Who asserts the claim: as curated, else the company for its statement, else the article itself."""
+    default = {"company_statement": "company", "claimed": "company"}.get(claim.get("modality"), "article")
+    attribution = claim.get("attribution") or default
+    named = claim.get("attributed_to")
+    if attribution == "article" and not named:
+        named = source.row["publisher"]
+    if attribution != "article" and not named:
+        raise ClaimError("attributed_to", f"attribution '{attribution}' needs the party the text names",
+                         "add attributed_to: the party as the text names it, e.g. the Financial Times")
+    return {"attribution": attribution, "attributed_to": named}
 
 
 def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict, FxRate | None]:
@@ -219,6 +237,8 @@ def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict
                 "comparator": quantity.comparator}, None
     if kind == "status":
         return {"value_text": _status(phrase)}, None
+    if kind == "state":
+        return {"value_text": _plan_state(phrase)}, None
     if kind in ("text", "entity") and phrase:
         return {"value_text": fold(phrase)}, None
     return {}, None
@@ -230,8 +250,9 @@ def _money(phrase: str, when: PartialDate | None) -> tuple[dict, FxRate | None]:
     except MoneyError as error:
         raise ClaimError("value", error.problem, error.fix) from None
     row = {"amount": money.amount, "currency": money.currency, "comparator": money.comparator}
+    numbers = _NUMBER.findall(phrase)
     if money.currency == "USD":
-        return {**row, "amount_usd": money.amount, "usd_rule": "usd"}, None
+        return {**row, "amount_usd": money.amount, "usd_rule": "usd", "amount_usd_digits": _digits(numbers[0])}, None
     if when is None:
         raise ClaimError("value", f"'{phrase}' needs a date for its exchange rate",
                          "give the claim a date phrase or its source a publication date")
@@ -240,8 +261,21 @@ def _money(phrase: str, when: PartialDate | None) -> tuple[dict, FxRate | None]:
     except FxError as error:
         raise ClaimError("value", error.problem, error.fix) from None
     if money.stated_usd is not None:
-        return {**row, "amount_usd": money.stated_usd, "usd_rule": "stated_in_text", "fx_rate_id": rate.fx_rate_id}, rate
-    return {**row, "amount_usd": money.amount * rate.rate, "usd_rule": "ecb_rate", "fx_rate_id": rate.fx_rate_id}, rate
+        return {**row, "amount_usd": money.stated_usd, "usd_rule": "stated_in_text", "fx_rate_id": rate.fx_rate_id,
+                "amount_usd_digits": _digits(numbers[-1])}, rate
+    digits = _digits(numbers[0])
+    return {**row, "amount_usd": round_significant(money.amount * rate.rate, digits), "usd_rule": "ecb_rate",
+            "fx_rate_id": rate.fx_rate_id, "amount_usd_digits": digits}, rate
+
+
+def _digits(number: str) -> int:
+    """Significant digits of a number as written: '20' → 2, '2.8' → 2, '691' → 3, '0.5' → 1."""
+    return max(1, len(number.replace(",", "").replace(".", "").lstrip("0")))
+
+
+def round_significant(value: float, digits: int) -> float:
+    """A converted figure never carries more digits than the figure it was converted from."""
+    return float(f"{value:.{digits}g}")
 
 
 def _status(phrase: str) -> str:
@@ -250,3 +284,11 @@ def _status(phrase: str) -> str:
             return status
     raise ClaimError("value", f"cannot read a round status in '{phrase}'",
                      "quote the words that give the status, or add them to etl/normalise/lookups/status_phrases.yml with the reason")
+
+
+def _plan_state(phrase: str) -> str:
+    for words, (state, _reason) in plan_states().items():
+        if words in fold(phrase).lower():
+            return state
+    raise ClaimError("value", f"cannot read where the plan stands in '{phrase}'",
+                     "quote the words that give its state, or add them to etl/normalise/lookups/plan_states.yml with the reason")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.errors import Unusable
 from etl.normalise.numbers import WORD_NUMBERS
@@ -13,13 +13,16 @@ MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
-COARSENESS = {"day": 0, "week": 1, "month": 2, "year": 3}
+COARSENESS = {"day": 0, "week": 1, "month": 2, "year": 3, "range": 3}
 # A period phrase names no date at all: the phrase is kept, the date stays NULL.
 UNDATED = ("in recent months", "recently", "in recent years", "in past years", "previously")
 NOW = ("now", "today", "so far", "currently", "in the last 12 months", "in the past 12 months")
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LEAD = re.compile(r"^(?:earlier in|later in|late in|early in|in|on|since|by|as of|from)\s+", re.I)
+_SINCE = re.compile(r"^since\s+", re.I)
+# Phrases that give the length of the period a change is measured over (ISO 8601 durations).
+PERIODS = {"in the last 12 months": "P12M", "in the past 12 months": "P12M", "last week": "P1W"}
 _DAY = re.compile(r"^(?:[a-z]+,\s*)?([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$", re.I)
 _MONTH_YEAR = re.compile(r"^([a-z]+)\.?\s+(\d{4})$", re.I)
 _AGE = re.compile(r"^(?:(?P<n>[a-z]+|\d+)-)?year-old$", re.I)
@@ -35,6 +38,9 @@ class PartialDate:
     precision: str
     basis: str = "stated"
     note: str | None = None
+    latest: str | None = None  # last possible day of a range (precision "range")
+    kind: str = "point"  # point, range (some day between iso and latest) or since (a period from iso on)
+    period: str | None = None  # ISO 8601 length of the period a change is measured over
 
     @property
     def first_day(self) -> dt.date:
@@ -42,6 +48,8 @@ class PartialDate:
 
     @property
     def last_day(self) -> dt.date:
+        if self.latest:
+            return dt.date.fromisoformat(self.latest)
         return last_day(self.iso, self.precision)
 
 
@@ -86,8 +94,24 @@ def resolve_phrase(phrase: str, published: PartialDate | None) -> PartialDate | 
     bare = _LEAD.sub("", text)
     stated = _stated(bare, phrase)
     if stated:
-        return stated
-    return _relative(bare.lower(), lowered, phrase, published)
+        return _since(stated, text, phrase, published) if _SINCE.match(text) else stated
+    return _carry_basis(_relative(bare.lower(), lowered, phrase, published), published)
+
+
+def _since(start: PartialDate, text: str, phrase: str, published: PartialDate | None) -> PartialDate:
+    """'since 2022' starts a period that runs to the source's date: the start is stated, the end is not."""
+    end = published.last_day.isoformat() if published else None
+    note = f"'{phrase}': the start of a period" + (f" that runs to the source's date ({published.iso})"
+                                                    if published else "")
+    return replace(start, kind="since", latest=end, note=note)
+
+
+def _carry_basis(date: PartialDate, published: PartialDate | None) -> PartialDate:
+    """A date resolved against an inferred publication date is itself inferred."""
+    if published is None or published.basis != "inferred" or date.basis == "inferred":
+        return date
+    return replace(date, basis="inferred",
+                   note=f"{date.note}; the publication date {published.iso} is itself inferred")
 
 
 def _stated(bare: str, phrase: str) -> PartialDate | None:
@@ -113,13 +137,14 @@ def _relative(bare: str, lowered: str, phrase: str, published: PartialDate | Non
                            f"'{phrase}' = the year before publication")
     if lowered in NOW:
         pub = _need(published, phrase)
-        return PartialDate(pub.iso, pub.precision, "relative", f"'{phrase}' = the publication date")
+        return PartialDate(pub.iso, pub.precision, "relative", f"'{phrase}' = the publication date",
+                           period=PERIODS.get(lowered))
     if lowered == "last week":
-        return _days_before(7, "week", phrase, _need(published, phrase))
+        return replace(_days_before(7, "week", phrase, _need(published, phrase)), period=PERIODS[lowered])
     if bare in WEEKDAYS:
         pub = _need(published, phrase)
         back = (pub.first_day.weekday() - WEEKDAYS[bare]) % 7 if pub.precision == "day" else 0
-        return _days_before(back, "day", phrase, pub)
+        return replace(_days_before(back, "day", phrase, pub), period="P1D")
     if match := _AGE.match(bare):
         return _founded_from_age(match.group("n"), phrase, _need(published, phrase))
     raise DateError(f"cannot read the date phrase '{phrase}'",
@@ -154,12 +179,22 @@ def _days_before(days: int, precision: str, phrase: str, pub: PartialDate) -> Pa
 
 
 def _founded_from_age(count: str | None, phrase: str, pub: PartialDate) -> PartialDate:
+    """An age of n years on a day D: born after D minus n+1 years and not after D minus n years."""
     years = _age(count)
     if years is None:
         raise DateError(f"cannot read the age in '{phrase}'", "write the age as in the text, e.g. 'two-year-old'")
-    year = _year(int(pub.iso[:4]) - years, phrase)
-    return PartialDate(year, "year", "inferred",
-                       f"'{phrase}' in a source of {pub.iso}: founded about {years} year(s) earlier")
+    earliest = _years_before(pub.first_day, years + 1) + dt.timedelta(days=1)
+    latest = _years_before(pub.last_day, years)
+    return PartialDate(earliest.isoformat(), "range", "inferred",
+                       f"'{phrase}' in a source of {pub.iso}: {years} full year(s) old, so founded between "
+                       f"{earliest.isoformat()} and {latest.isoformat()}", latest=latest.isoformat(), kind="range")
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def _age(count: str | None) -> int | None:

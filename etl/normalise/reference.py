@@ -117,11 +117,13 @@ def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | No
     published = _published(item, file, errors)
     if len(errors) > failures:
         return None
+    latest = published.last_day.isoformat() if published else None
     row = {
         "source_id": item["source_id"], "title": item["title"], "publisher": item["publisher"],
         "author": item["author"], "published": item["published"],
         "published_precision": item["published_precision"], "published_basis": item["published_basis"],
-        "published_note": item.get("note"), "url": item["url"], "language": item["language"],
+        "published_latest": latest, "published_note": item.get("note"), "publisher_name": item.get("publisher_name"), "url": item["url"], "url_match": item.get("url_match"),
+        "copy_published": item.get("copy_published"), "language": item["language"],
         "sha256": digest, "text_length": len(text), "seed_file": item.get("seed_file"),
     }
     return Source(row, text, FoldedText.of(text), published)

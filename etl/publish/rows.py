@@ -7,11 +7,13 @@ from typing import Iterator
 
 from etl import timings
 from etl.errors import InputError, InputErrors
-from etl.inputs.files import claim_files, read_acknowledged, read_checked
+from etl.inputs.files import claim_files, read_acknowledged, read_checked, read_evidence
 from etl.inputs.load import Loaded
 from etl.normalise.claims import normalise_claims
+from etl.normalise.evidence import normalise_evidence
 from etl.normalise.reference import Reference, Source, read_reference
 from etl.reconcile.conflicts import conflict_rows
+from etl.reconcile.evidence import evidence_rows
 from etl.reconcile.founded import founded_columns
 from etl.reconcile.investors import investor_rows
 from etl.reconcile.rounds import round_rows
@@ -29,6 +31,7 @@ def collect_rows() -> dict[str, list[dict]]:
     with timings.stage("reconcile"):
         published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
         rounds = round_rows(claims, published, errors)
+        evidence = normalise_evidence(read_evidence(errors), reference, errors)
         if errors:
             raise InputErrors(errors)
         return {
@@ -41,6 +44,7 @@ def collect_rows() -> dict[str, list[dict]]:
             "funding_rounds": rounds,
             "round_investors": investor_rows(claims, published),
             "claim_conflicts": conflict_rows(claims, acknowledged),
+            "external_evidence": evidence_rows(evidence, claims),
         }
 
 
@@ -69,5 +73,7 @@ def _entities(reference: Reference, claims: list[dict]) -> list[dict]:
     counts = Counter(claim["subject_id"] for claim in claims)
     counts.update(claim["object_id"] for claim in claims if claim["object_id"])
     founded = founded_columns(claims)
-    return [{**row, **founded.get(entity_id, {}), "claim_count": counts[entity_id]}
+    empty = {"founded": None, "founded_precision": None, "founded_basis": None, "founded_latest": None,
+             "founded_claim_id": None}
+    return [{**row, **empty, **founded.get(entity_id, {}), "claim_count": counts[entity_id]}
             for entity_id, row in reference.entities.items()]

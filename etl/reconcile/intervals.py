@@ -1,6 +1,7 @@
 """Hedged values as intervals, so that claims can be compared: overlapping intervals agree."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -78,15 +79,22 @@ def _number(value: float) -> str:
     return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.4g}"
 
 
+def comparator_of(claim: dict) -> str:
+    """A headline rounds its body: an unhedged figure in a headline is read as approximate."""
+    if claim.get("in_headline") and claim["comparator"] == "exact":
+        return "about"
+    return claim["comparator"]
+
+
 def claim_interval(claim: dict) -> tuple[Interval, str] | None:
     """The claim's value as an interval with its unit (USD for money), or None if it has no number."""
     if claim.get("amount_usd") is not None:
-        interval = from_value(claim["amount_usd"], claim["comparator"])
+        interval = from_value(claim["amount_usd"], comparator_of(claim))
         if claim["usd_rule"] != "usd":
             interval = interval.widen(FX_TOLERANCE)
         return interval, "USD"
     if claim.get("value_number") is not None:
-        return from_value(claim["value_number"], claim["comparator"]), claim["value_unit"]
+        return from_value(claim["value_number"], comparator_of(claim)), claim["value_unit"]
     return None
 
 
@@ -94,4 +102,6 @@ def date_interval(claim: dict) -> Interval | None:
     if claim.get("date") is None:
         return None
     first = first_day(claim["date"]).toordinal()
-    return from_days(first, last_day(claim["date"], claim["date_precision"]).toordinal())
+    latest = claim.get("date_latest")
+    end = dt.date.fromisoformat(latest) if latest else last_day(claim["date"], claim["date_precision"])
+    return from_days(first, end.toordinal())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from etl.reconcile.rounds import INVESTOR_PREDICATES, chosen, rank
+from etl.reconcile.rounds import INVESTOR_PREDICATES, chosen, rank, weakest
 
 
 def investor_rows(claims: list[dict], published: dict[str, tuple]) -> list[dict]:
@@ -12,14 +12,51 @@ def investor_rows(claims: list[dict], published: dict[str, tuple]) -> list[dict]
     for claim in claims:
         if claim["round_id"] and claim["predicate_id"] in INVESTOR_PREDICATES and claim["object_id"]:
             groups[(claim["round_id"], claim["object_id"])].append(claim)
-    return [_investor(key, group, published) for key, group in sorted(groups.items())]
+    first_source = _first_source(claims, published)
+    earlier = _roundless_existing(claims)
+    return [_investor(key, group, published, _existing(key, group, earlier, first_source, published))
+            for key, group in sorted(groups.items())]
 
 
-def _investor(key: tuple[str, str], group: list[dict], published: dict[str, tuple]) -> dict:
+def _first_source(claims: list[dict], published: dict[str, tuple]) -> dict[str, tuple]:
+    """Each round's company and the known-by date of its earliest source."""
+    first = {}
+    for claim in claims:
+        if claim["round_id"] and claim["predicate_id"] in INVESTOR_PREDICATES | {"round_amount", "valuation"}:
+            key = claim["round_id"]
+            when = published[claim["source_id"]]
+            first[key] = min(first.get(key, (when, claim["subject_id"])), (when, claim["subject_id"]))
+    return first
+
+
+def _roundless_existing(claims: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    found = defaultdict(list)
+    for claim in claims:
+        if claim["predicate_id"] == "existing_investor" and not claim["round_id"] and claim["object_id"]:
+            found[(claim["subject_id"], claim["object_id"])].append(claim)
+    return found
+
+
+def _existing(key: tuple[str, str], group: list[dict], earlier: dict, first_source: dict,
+              published: dict[str, tuple]) -> dict | None:
+    """The claim that makes the investor an existing one: of this round, or a round-less one ('previously
+    provided funding') from a source not published after the round's first report."""
+    own = sorted((c for c in group if c["predicate_id"] == "existing_investor"), key=lambda c: c["claim_id"])
+    if own:
+        return own[0]
+    (round_known_by, _), company = first_source[key[0]]
+    before = [c for c in earlier.get((company, key[1]), [])
+              if published[c["source_id"]][0] <= round_known_by]
+    return min(before, key=lambda c: c["claim_id"]) if before else None
+
+
+def _investor(key: tuple[str, str], group: list[dict], published: dict[str, tuple], existing: dict | None) -> dict:
     predicates = {c["predicate_id"] for c in group}
     row = {"round_id": key[0], "investor_id": key[1],
            "role": "lead" if "lead_investor" in predicates else "participant",
-           "is_existing_investor": int("existing_investor" in predicates)}
+           "is_existing_investor": int(existing is not None),
+           "existing_claim_id": existing["claim_id"] if existing else None,
+           "modality": weakest(group)}
     row.update(chosen(group, "investor_amount", "amount", published))
     forms = [c for c in group if c["predicate_id"] == "investment_form"]
     shares = sorted((c for c in group if c["predicate_id"] == "cloud_credit_share"),

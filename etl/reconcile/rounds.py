@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from etl.errors import InputError
 from etl.normalise.dates import COARSENESS, first_day
 from etl.reconcile.intervals import claim_interval
+from etl.schema.vocab import DATE_BASES, MODALITIES
 
 INVESTOR_PREDICATES = {"lead_investor", "participating_investor", "existing_investor", "investor_amount",
                        "investment_form", "cloud_credit_share"}
@@ -36,7 +37,7 @@ def _round(key: str, group: list[dict], published: dict[str, tuple], errors: lis
     row = {"round_id": key, "company_id": company}
     row.update(_announced(group, published))
     row["first_reported"] = min((published[c["source_id"]] for c in group))[1]
-    row["status"] = _status(group, published)
+    row.update(_status(group, published))
     row.update(chosen(group, "round_amount", "amount", published))
     row.update(chosen(group, "valuation", "valuation", published))
     row["claim_count"] = len(group)
@@ -65,30 +66,56 @@ def _round_error(claim: dict, problem: str, fix: str, errors: list[InputError]) 
 
 
 def _announced(group: list[dict], published: dict[str, tuple]) -> dict:
+    """The most precise date; among equals a stated one (a headline's '2024') before a resolved one."""
     dated = [c for c in group if c["date"]]
     if not dated:
-        return {"announced": None, "announced_precision": None, "announced_basis": None}
-    best = min(dated, key=lambda c: (COARSENESS[c["date_precision"]], first_day(c["date"]), c["claim_id"]))
+        return {"announced": None, "announced_precision": None, "announced_basis": None, "announced_latest": None}
+    best = min(dated, key=lambda c: (COARSENESS[c["date_precision"]], first_day(c["date"]),
+                                     DATE_BASES.index(c["date_basis"]), c["claim_id"]))
     return {"announced": best["date"], "announced_precision": best["date_precision"],
-            "announced_basis": best["date_basis"]}
+            "announced_basis": best["date_basis"], "announced_latest": best["date_latest"]}
 
 
-def _status(group: list[dict], published: dict[str, tuple]) -> str:
+def _status(group: list[dict], published: dict[str, tuple]) -> dict:
+    """The status of the latest source that states one, as of that source's date."""
     statuses = [c for c in group if c["predicate_id"] == "round_status"]
     if not statuses:
-        return "reported"
+        return {"status": "reported", "status_as_of": None, "status_claim_id": None, "status_modality": None}
     latest = max(statuses, key=lambda c: (published[c["source_id"]], c["claim_id"]))
-    return latest["value_text"]
+    return {"status": latest["value_text"], "status_as_of": published[latest["source_id"]][1],
+            "status_claim_id": latest["claim_id"], "status_modality": latest["modality"]}
+
+
+def weakest(claims: list[dict]) -> str | None:
+    """The weakest modality among the claims behind a value."""
+    return max((c["modality"] for c in claims), key=MODALITIES.index, default=None)
 
 
 def chosen(group: list[dict], predicate: str, prefix: str, published: dict[str, tuple]) -> dict:
     candidates = [c for c in group if c["predicate_id"] == predicate and c.get("amount") is not None]
     if not candidates:
         return {prefix: None, f"{prefix}_currency": None, f"{prefix}_comparator": None, f"{prefix}_usd": None,
-                f"{prefix}_claim_id": None}
+                f"{prefix}_usd_rule": None, f"{prefix}_usd_claim_id": None, f"{prefix}_claim_id": None,
+                f"{prefix}_modality": None}
     best = min(candidates, key=lambda c: rank(c, published))
+    usd = usd_figure(best, candidates)
     return {prefix: best["amount"], f"{prefix}_currency": best["currency"],
-            f"{prefix}_comparator": best["comparator"], f"{prefix}_usd": best["amount_usd"],
-            f"{prefix}_claim_id": best["claim_id"]}
+            f"{prefix}_comparator": best["comparator"], f"{prefix}_usd": usd["amount_usd"],
+            f"{prefix}_usd_rule": "stated_in_text" if usd is not best else best["usd_rule"],
+            f"{prefix}_usd_claim_id": usd["claim_id"], f"{prefix}_claim_id": best["claim_id"],
+            f"{prefix}_modality": weakest(candidates)}
 
 
+def usd_figure(best: dict, candidates: list[dict]) -> dict:
+    """The claim whose US-dollar figure the value shows: the same source's own US-dollar figure for the same
+    value (its headline's "$2.8 Billion" beside the body's "20 billion yuan") wins over an ECB conversion."""
+    if best["usd_rule"] != "ecb_rate":
+        return best
+    own = [c for c in candidates if c["source_id"] == best["source_id"] and c["usd_rule"] == "usd"
+           and _same_value(c, best)]
+    return min(own, key=lambda c: (-c["amount_usd_digits"], c["claim_id"])) if own else best
+
+
+def _same_value(a: dict, b: dict) -> bool:
+    first, second = claim_interval(a), claim_interval(b)
+    return first is not None and second is not None and first[0].overlaps(second[0])

@@ -6,18 +6,21 @@ from etl.schema.model import Column, Table
 
 C = Column
 
-DATE_PRECISION = "Precision of the date: " + ", ".join(vocab.PRECISIONS) + "."
+DATE_PRECISION = ("Precision of the date: " + ", ".join(vocab.PRECISIONS) + " (range: some day from the date to "
+                  "the _latest column, e.g. a founding date read from an age).")
 DATE_BASIS = (
     "How the date was obtained: stated (the text gives it), relative (resolved from a phrase such as "
     "'in February' against the source's publication date) or inferred (reasoned, see the note)."
 )
 
 
-def _date(name: str, what: str) -> tuple[Column, Column, Column]:
+def _date(name: str, what: str) -> tuple[Column, ...]:
     return (
-        C(name, "partial_date", f"{what} as ISO 8601 text (YYYY, YYYY-MM or YYYY-MM-DD; see {name}_precision)."),
+        C(name, "partial_date", f"{what} as ISO 8601 text (YYYY, YYYY-MM or YYYY-MM-DD; see {name}_precision); "
+          "for a range its earliest day."),
         C(f"{name}_precision", "string", DATE_PRECISION, enum=vocab.PRECISIONS),
         C(f"{name}_basis", "string", DATE_BASIS, enum=vocab.DATE_BASES),
+        C(f"{name}_latest", "date", f"Last day {name} can be: the end of its period or range (ISO 8601 day)."),
     )
 
 
@@ -27,9 +30,16 @@ def _money(prefix: str, what: str) -> tuple[Column, ...]:
         C(f"{prefix}_currency", "string", f"ISO 4217 code of the currency of {prefix}.",
           pattern=vocab.CURRENCY_PATTERN),
         C(f"{prefix}_comparator", "string", f"Hedge on {prefix} as the text states it.", enum=vocab.COMPARATORS),
-        C(f"{prefix}_usd", "number", f"{what} in US dollars (the article's own figure, else ECB rate).",
-          exclusive_minimum=0),
+        C(f"{prefix}_usd", "number", f"{what} in US dollars: a US-dollar figure the same source states for the "
+          "same value (its headline included) wins, with its own precision; else the ECB rate, rounded to the "
+          "significant digits of the original figure.", exclusive_minimum=0),
+        C(f"{prefix}_usd_rule", "string", f"How {prefix}_usd was obtained: " + ", ".join(vocab.USD_RULES) + ".",
+          enum=vocab.USD_RULES),
+        C(f"{prefix}_usd_claim_id", "string", f"The claim {prefix}_usd was taken from (the claim of {prefix}, or "
+          "the same source's US-dollar claim for the same value).", references=("claims", "claim_id")),
         C(f"{prefix}_claim_id", "string", f"The claim {prefix} was taken from.", references=("claims", "claim_id")),
+        C(f"{prefix}_modality", "string", f"Weakest modality of the claims behind {prefix} (strongest first: "
+          + ", ".join(vocab.MODALITIES) + ").", enum=vocab.MODALITIES),
     )
 
 
@@ -46,7 +56,14 @@ SOURCES = Table(
         C("author", "string", "Author as the text names them; NULL where it does not."),
         *_date("published", "Publication date of the article"),
         C("published_note", "string", "How the publication date was read or inferred."),
-        C("url", "string", "Address of the article; NULL where unknown (never invented)."),
+        C("publisher_name", "string", "Publisher's full name (BT is The Business Times), from the text or the "
+          "matched public copy; NULL where neither gives it."),
+        C("url", "string", "Address of a public copy of the article, found by search and matched to the text "
+          "(see url_match); NULL where none was matched (never guessed)."),
+        C("url_match", "string", "How the copy at url was matched to the text (e.g. title and first paragraph "
+          "identical, checked character by character)."),
+        C("copy_published", "partial_date", "Publication date the copy at url gives (its page or its address); "
+          "NULL where it gives none."),
         C("language", "string", "Language of the text (ISO 639-1).", required=True, pattern=r"^[a-z]{2}$"),
         C("sha256", "string", "SHA-256 of the article's bytes as stored in the repository.", required=True,
           pattern=vocab.SHA256_PATTERN),
@@ -146,9 +163,12 @@ CLAIMS = Table(
           enum=vocab.COMPARATORS),
         C("amount", "number", "Money amount in the original currency.", exclusive_minimum=0),
         C("currency", "string", "ISO 4217 currency of amount.", pattern=vocab.CURRENCY_PATTERN),
-        C("amount_usd", "number", "Money amount in US dollars.", exclusive_minimum=0),
+        C("amount_usd", "number", "Money amount in US dollars, with no more significant digits than the figure "
+          "it comes from (amount_usd_digits).", exclusive_minimum=0),
         C("usd_rule", "string", "How amount_usd was obtained: usd (already US dollars), stated_in_text (the "
           "article gives the US-dollar figure), ecb_rate (converted at fx_rate_id).", enum=vocab.USD_RULES),
+        C("amount_usd_digits", "integer", "Significant digits amount_usd carries: those of the figure the text "
+          "gives (an ECB conversion of '20 billion yuan' keeps 2).", minimum=1),
         C("fx_rate_id", "string", "ECB rate for the claim's date, for every non-USD amount.",
           references=("fx_rates", "fx_rate_id")),
         C("value_number", "number", "Non-money number: count, fraction (0.5 for half), percent (80 for 80%), "
@@ -156,9 +176,22 @@ CLAIMS = Table(
         C("value_unit", "string", "Unit of value_number.", enum=vocab.VALUE_UNITS),
         C("value_text", "string", "Normalised text value (status, form of investment, text facts)."),
         *_date("date", "Date the claim refers to"),
+        C("date_kind", "string", "point (the claim is dated by date), range (some day from date to date_latest, "
+          "e.g. a founding date read from an age) or since (a period that starts at date and runs to date_latest, "
+          "the source's date: 'since 2022').", enum=vocab.DATE_KINDS),
+        C("date_period", "string", "ISO 8601 length of the period a change is measured over, where the text "
+          "gives it ('in the last 12 months' → P12M, 'on Monday' → P1D); changes over different periods are "
+          "never compared.", pattern=r"^P\d+[DWMY]$"),
         C("date_phrase", "string", "The date as written in the quote ('In February', 'last week')."),
         C("date_note", "string", "How a relative or inferred date was resolved."),
-        C("modality", "string", "How the text asserts the claim.", required=True, enum=vocab.MODALITIES),
+        C("modality", "string", "How the text asserts the claim, strongest first: " + ", ".join(vocab.MODALITIES)
+          + ". reported = the article passes on what others (a named outlet, unnamed people) say.", required=True,
+          enum=vocab.MODALITIES),
+        C("attribution", "string", "Who asserts the claim: the article itself, a named outlet it cites, unnamed "
+          "sources (people familiar, parties who sought anonymity), the company (its statement) or a named person.",
+          required=True, enum=vocab.ATTRIBUTIONS),
+        C("attributed_to", "string", "The party the text attributes the claim to, as the text names it ('the "
+          "Financial Times', 'people familiar with the matter'); for the article itself its publisher."),
         C("quote", "string", "Verbatim excerpt of the source that states the claim: exactly "
           "text[quote_start:quote_end].", required=True),
         C("quote_start", "integer", "Start offset of the quote (Python string index into the UTF-8 decoded "
@@ -196,8 +229,13 @@ FUNDING_ROUNDS = Table(
         *_date("announced", "Date the round was announced or reported, from its claims"),
         C("first_reported", "partial_date", "Publication date of the round's source known to be earliest (a "
           "year-precision date counts as its last day)."),
-        C("status", "string", "reported (no status stated), in_progress or completed, from round_status "
-          "claims.", required=True, enum=vocab.ROUND_STATUSES),
+        C("status", "string", "reported (no status stated), in_progress or completed: the latest round_status "
+          "claim (by its source's publication date).", required=True, enum=vocab.ROUND_STATUSES),
+        C("status_as_of", "partial_date", "Publication date of the source of the status: the status holds as of "
+          "then."),
+        C("status_claim_id", "string", "The round_status claim the status was taken from.",
+          references=("claims", "claim_id")),
+        C("status_modality", "string", "Modality of the status claim.", enum=vocab.MODALITIES),
         *_money("amount", "Round size"),
         *_money("valuation", "Company valuation stated with the round"),
         C("claim_count", "integer", "Number of claims about the round.", required=True, minimum=1),
@@ -219,7 +257,13 @@ ROUND_INVESTORS = Table(
         C("round_id", "string", "The round.", required=True, references=("funding_rounds", "round_id")),
         C("investor_id", "string", "The investor.", required=True, references=("entities", "entity_id")),
         C("role", "string", "lead or participant.", required=True, enum=vocab.INVESTOR_ROLES),
-        C("is_existing_investor", "boolean", "1 where a claim calls it an existing investor.", required=True),
+        C("is_existing_investor", "boolean", "1 where a claim calls it an existing investor: of this round, or "
+          "without a round in a source not published after the round's first report ('previously provided "
+          "funding').", required=True),
+        C("existing_claim_id", "string", "The claim that calls it an existing investor.",
+          references=("claims", "claim_id")),
+        C("modality", "string", "Weakest modality of the claims about this investor in this round.",
+          required=True, enum=vocab.MODALITIES),
         *_money("amount", "Amount this investor put in"),
         C("form", "string", "Form of the investment where stated (cloud_computing_credits …)."),
         C("form_share", "number", "Share of the amount in that form (0.5 = half).", minimum=0, maximum=1),
@@ -257,31 +301,85 @@ FX_RATES = Table(
 CLAIM_CONFLICTS = Table(
     name="claim_conflicts",
     title="Claim conflicts",
-    description="Pairs of claims about the same thing whose values do not overlap as intervals "
-    "(comparators turned into intervals; currencies compared in USD with an FX tolerance). Both claims "
-    "are kept.",
+    description="Pairs of claims about the same thing that disagree: values that do not overlap as intervals "
+    "(comparators turned into intervals, an unhedged headline figure read as approximate, currencies compared in "
+    "USD with an FX tolerance, a change only against a change over the same period), related predicates, or "
+    "states of a plan. Both claims are kept.",
     columns=(
         C("conflict_id", "string", "<claim_a>--<claim_b>.", required=True, unique=True),
         C("claim_a", "string", "First claim (ordered by id).", required=True, references=("claims", "claim_id")),
         C("claim_b", "string", "Second claim.", required=True, references=("claims", "claim_id")),
         C("subject_id", "string", "Entity both claims are about.", required=True,
           references=("entities", "entity_id")),
-        C("predicate_id", "string", "What both claims state.", required=True,
-          references=("predicates", "predicate_id")),
-        C("round_id", "string", "Round both claims are about.", references=("funding_rounds", "round_id")),
-        C("kind", "string", "value or date.", required=True, enum=vocab.CONFLICT_KINDS),
+        C("predicate_id", "string", "What claim a states (claim b too, unless related_predicate_id is set).",
+          required=True, references=("predicates", "predicate_id")),
+        C("related_predicate_id", "string", "What claim b states where it is a related predicate (a form of "
+          "investment 'instead of cash' against a share in credits); else NULL. Always claim b's predicate "
+          "(rule claim_conflicts.pair_matches_claims)."),
+        C("round_id", "string", "Round the claims are about (a claim without a round meets every round of its "
+          "subject only through a related predicate).", references=("funding_rounds", "round_id")),
+        C("kind", "string", "value (numbers as intervals), date, related (related predicates) or state (where a "
+          "plan stands).", required=True, enum=vocab.CONFLICT_KINDS),
         C("interval_a", "string", "Claim a as an interval ([low, high], open ends with parentheses).",
           required=True),
         C("interval_b", "string", "Claim b as an interval.", required=True),
         C("gap", "number", "Distance between the intervals (USD, value units, or days).", required=True,
           minimum=0),
         C("gap_unit", "string", "Unit of gap.", required=True),
+        C("description", "string", "What disagrees, in words: which source says what.", required=True),
         C("status", "string", "open, or acknowledged in expectations/acknowledged_conflicts.yml.",
           required=True, enum=vocab.CONFLICT_STATUSES),
         C("reason", "string", "Why an acknowledged conflict is acceptable."),
     ),
     primary_key=("conflict_id",),
     facets=("predicate_id", "kind", "status"),
+)
+
+EXTERNAL_EVIDENCE = Table(
+    name="external_evidence",
+    title="External evidence",
+    description="A second, separate tier: facts from other public reports of the same deals, found by search, "
+    "each with its figure, address, outlet and date and a short value phrase (never a copied sentence). They "
+    "corroborate or conflict with claims (compared by the same keys and pair rules as claim_conflicts) and "
+    "never overwrite one.",
+    columns=(
+        C("evidence_id", "string", "Stable identifier (ev-…).", required=True, unique=True,
+          pattern=r"^ev-[a-z0-9]+(-[a-z0-9]+)*$"),
+        C("subject_id", "string", "The entity the fact is about.", required=True,
+          references=("entities", "entity_id")),
+        C("predicate_id", "string", "What the fact states.", required=True,
+          references=("predicates", "predicate_id")),
+        C("object_id", "string", "The entity the fact relates the subject to, where there is one.",
+          references=("entities", "entity_id")),
+        C("round_id", "string", "The round the fact is about.", references=("funding_rounds", "round_id")),
+        C("value_phrase", "string", "The figure as a short phrase of the report (never a sentence).",
+          required=True),
+        C("comparator", "string", "Hedge the report puts on the figure.", enum=vocab.COMPARATORS),
+        C("amount", "number", "Money amount in the original currency.", exclusive_minimum=0),
+        C("currency", "string", "ISO 4217 currency of amount.", pattern=vocab.CURRENCY_PATTERN),
+        C("amount_usd", "number", "The report's own US-dollar figure (no exchange rate is applied); NULL where "
+          "it gives none.", exclusive_minimum=0),
+        C("value_number", "number", "Non-money number, as in claims.value_number."),
+        C("value_unit", "string", "Unit of value_number.", enum=vocab.VALUE_UNITS),
+        C("date", "partial_date", "Date of the fact as the report gives it (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        C("date_precision", "string", DATE_PRECISION, enum=vocab.PRECISIONS),
+        C("date_latest", "date", "Last day the date can be."),
+        C("url", "string", "Address where the report was found.", required=True, pattern=r"^https?://"),
+        C("outlet", "string", "The outlet as its page or address names it.", required=True),
+        C("outlet_date", "partial_date", "Publication date the report gives; NULL where it gives none."),
+        C("note", "string", "Curator's note."),
+        C("relation", "string", "corroborates (agrees with every claim it can be compared with), conflicts (with "
+          "at least one) or not_compared (no claim states the same thing).", required=True,
+          enum=vocab.EVIDENCE_RELATIONS),
+        C("claim_id", "string", "The claim compared with (the first conflicting one, else the first agreeing).",
+          references=("claims", "claim_id")),
+        C("compared_count", "integer", "Number of claims the fact was compared with.", required=True, minimum=0),
+        C("description", "string", "What agrees or disagrees, in words.", required=True),
+    ),
+    primary_key=("evidence_id",),
+    indexes=(("subject_id",), ("round_id",)),
+    label_column="evidence_id",
+    facets=("relation", "predicate_id", "outlet"),
 )
 
 VALIDATION_RUNS = Table(
@@ -327,7 +425,7 @@ VALIDATION_RESULTS = Table(
 
 TABLES: tuple[Table, ...] = (
     SOURCES, ENTITIES, ENTITY_ALIASES, PREDICATES, FX_RATES, FUNDING_ROUNDS, CLAIMS,
-    ROUND_INVESTORS, CLAIM_CONFLICTS, VALIDATION_RUNS, VALIDATION_RESULTS,
+    ROUND_INVESTORS, CLAIM_CONFLICTS, EXTERNAL_EVIDENCE, VALIDATION_RUNS, VALIDATION_RESULTS,
 )
 DATA_TABLES: tuple[Table, ...] = tuple(table for table in TABLES if table.packaged)
 TABLES_BY_NAME = {table.name: table for table in TABLES}

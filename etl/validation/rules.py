@@ -50,7 +50,7 @@ def _valid_date(table: Table, column: Column) -> dict:
     elif precision:
         week = f"({real} AND strftime('%w', {name}) = '1')"
         form = (f"CASE {precision} WHEN 'year' THEN {year} WHEN 'month' THEN {month} WHEN 'week' THEN {week} "
-                f"WHEN 'day' THEN {real} ELSE 1 END")
+                f"WHEN 'day' THEN {real} WHEN 'range' THEN {real} ELSE 1 END")
         together = f"({name} IS NULL) <> ({precision} IS NULL)"
         if basis:
             together += f" OR ({name} IS NULL) <> ({basis} IS NULL)"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from etl.schema.vocab import CURRENCIES, ROUND_STATUSES
+from etl.schema.vocab import CURRENCIES, PLAN_STATES, ROUND_STATUSES
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -53,3 +53,20 @@ def object_kinds() -> dict[str, tuple[frozenset[str], str]]:
             raise ValueError(f"etl/normalise/lookups/object_kinds.yml: '{predicate}' needs kinds and a reason")
         found[predicate] = (frozenset(item["kinds"]), item["reason"])
     return found
+
+
+@lru_cache(maxsize=None)
+def plan_states() -> dict[str, tuple[str, str]]:
+    """Words that state where a plan stands → (state, reason), in the order they are tried."""
+    return {words: _entry(words, item, "state", PLAN_STATES) for words, item in
+            _read("plan_states.yml").items()}
+
+
+@lru_cache(maxsize=None)
+def exclusive_form_phrases() -> dict[str, str]:
+    """Words saying a form of investment replaces cash (so it is all of the investment) → reason."""
+    table = _read("exclusive_forms.yml")
+    for words, reason in table.items():
+        if not reason:
+            raise ValueError(f"etl/normalise/lookups/exclusive_forms.yml: '{words}' needs a reason")
+    return table

@@ -1,0 +1,245 @@
+"""Draft claims/<source_id>.yml from an article: one claim per figure and date, rule-based and deterministic."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl import paths
+from etl.curate import CurationError
+from etl.errors import InputError
+from etl.normalise.dates import MONTHS, WEEKDAYS
+from etl.normalise.mentions import Mention, find_mentions, line_and_column, sentence_around
+from etl.normalise.reference import Reference, read_reference
+
+MAX_QUOTE = 200
+MIN_CLAUSE = 60
+# Predicates a sentence makes plain, tried in order: (kind of figure, words of the sentence, predicate).
+PREDICATE_RULES = (
+    ("money", r"\bvalu(?:ation|ed|es|ing)\b|\bworth\b", "valuation"),
+    ("money", r"\bshares?\b|\bstock\b|\btrading\b|\bpremarket\b", "share_price"),
+    ("money", r"\bround\b|\bfund(?:ing|raising|s)?\b|\bfinancing\b|\brais(?:ed|es|ing)\b|\binvest", "round_amount"),
+    ("percent", r"\bshares?\b|\bstock\b", "share_price_change"),
+    ("percent", r"\bgr(?:ew|owth|owing)\b", "growth_rate"),
+    ("multiple", r".", "valuation_multiple"),
+    ("count", r"\bmodels?\b", "models_released"),
+    ("date", r"\bfounded\b|\bestablished\b|\bset up\b|year-old\b", "founded"),
+)
+DEFAULT_PREDICATE = {"money": "round_amount", "percent": "statistic", "multiple": "valuation_multiple",
+                     "count": "statistic", "date": "distinction"}
+ROUND_PREDICATES = ("round_amount",)
+NOT_NAMES = {"the", "a", "an", "in", "on", "it", "its", "this", "that", "these", "those", "and", "but", "for", "with",
+             "as", "at", "by", "of", "to", "from", "published", "posted", "updated", "according", "also", "read",
+             "however", "despite", "founded", "image", "photo", "comments", "price", "action", "disclaimer", "ai",
+             "ceo", "us", "u.s", "he", "she", "they", "we", "i", "image", "new", "ago", "is", "was", "has", "after",
+             *MONTHS, *WEEKDAYS}
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.'’-][A-Za-z0-9]+)*(?:\s+[A-Z][A-Za-z0-9]*(?:[.'’-][A-Za-z0-9]+)*)*")
+
+
+@dataclass
+class Draft:
+    claim_id: str
+    mention: Mention
+    quote: str
+    quote_start: int
+    occurrence: int | None
+    subject: str
+    predicate: str
+    obj: str | None
+    value: str | None
+    date: str | None
+    round_key: str | None
+    checks: list[str] = field(default_factory=list)
+
+
+def source_text(source_id: str, reference: Reference) -> str:
+    if source_id not in reference.sources:
+        known = ", ".join(sorted(reference.sources)) or "none yet"
+        raise CurationError(f"no source '{source_id}' in {paths.relative(paths.SOURCES_FILE)} (known: {known}) — "
+                            "run etl add-source FILE first, or check the id")
+    return reference.sources[source_id].text
+
+
+def claims_path(source_id: str) -> Path:
+    return paths.CLAIMS_DIR / f"{source_id}.yml"
+
+
+def suggest(source_id: str) -> str:
+    """The draft claims file of a listed source, as YAML text with # check: comments."""
+    errors: list[InputError] = []
+    reference = read_reference(errors)
+    text = source_text(source_id, reference)
+    names = _name_pattern(reference)
+    year = (reference.sources[source_id].published.iso[:4] if reference.sources[source_id].published else None)
+    unknown = _unknown_names(text, names)
+    drafts = _drafts(source_id, text, reference, names, year, [name for name, _ in unknown])
+    return _render(source_id, text, drafts, unknown)
+
+
+def write_suggestion(source_id: str) -> Path:
+    target = claims_path(source_id)
+    if target.exists():
+        raise CurationError(f"{paths.relative(target)} exists — suggest never overwrites a curated file; use "
+                            f"etl suggest {source_id} --stdout to see the draft")
+    draft = suggest(source_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft, encoding="utf-8")
+    return target
+
+
+def _drafts(source_id: str, text: str, reference: Reference, names: re.Pattern, year: str | None,
+            unknown: list[str]) -> list[Draft]:
+    from etl.normalise.quotes import FoldedText
+
+    folded = FoldedText.of(text)
+    mentions = find_mentions(text)
+    drafts: list[Draft] = []
+    counters: dict[str, int] = {}
+    for mention in mentions:
+        if mention.kind == "date" and any(mention.inside(d.quote_start, d.quote_start + len(d.quote))
+                                          and d.date is None and d.mention.kind != "date" for d in drafts):
+            holder = next(d for d in drafts if mention.inside(d.quote_start, d.quote_start + len(d.quote))
+                          and d.date is None and d.mention.kind != "date")
+            holder.date = mention.phrase
+            continue
+        start, end = _quote_span(text, mention)
+        quote = text[start:end]
+        spans = folded.find_all(quote)
+        occurrence = next((i for i, span in enumerate(spans, 1) if span[0] == start), 1) if len(spans) > 1 else None
+        counters[mention.kind] = counters.get(mention.kind, 0) + 1
+        drafts.append(_draft(f"{source_id}-{mention.kind}-{counters[mention.kind]}", mention, quote, start,
+                             occurrence, reference, names, year, unknown))
+    return drafts
+
+
+def _draft(claim_id: str, mention: Mention, quote: str, start: int, occurrence: int | None, reference: Reference,
+           names: re.Pattern, year: str | None, new_names: list[str]) -> Draft:
+    predicate = _predicate(mention.kind, quote)
+    entities = [match.group(0) for match in names.finditer(quote)]
+    unknown = [name for name in new_names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", quote)]
+    investor_ids = {"alibaba"}
+    companies = [name for name in entities if reference.entity_id(name) not in investor_ids]
+    checks = []
+    if companies:
+        subject = companies[0]
+    elif unknown:
+        subject = unknown[0]
+        checks.append(f"'{subject}' is not in reference/entities.yml: add it (or pick the subject)")
+    elif entities:
+        subject = entities[0]
+    else:
+        subject = "TODO"
+        checks.append("no known entity in the quote: name the subject")
+    obj = None
+    is_date = predicate == "founded"
+    value = mention.phrase if mention.kind != "date" or is_date or predicate == "distinction" else None
+    date = mention.phrase if mention.kind == "date" and not is_date else None
+    if predicate == "distinction":
+        value, date = mention.phrase, mention.phrase
+        checks.append("a date alone: say what it dates (predicate, value), or list it in the ignore file")
+    round_key = None
+    if reference.predicates.get(predicate, {}).get("round_use") == "required":
+        round_key = f"{_slug(reference.entity_id(subject) or subject)}-{year or 'YEAR'}"
+        checks.append(f"round key {round_key}: same key as other articles' claims about this round")
+    checks.append(f"predicate '{predicate}' guessed from the sentence: confirm it")
+    if mention.kind == "money" and any(word in quote.lower() for word in ("led", "leading", "lead ")):
+        checks.append("the sentence names a lead investor: add a lead_investor claim with the investor as object")
+    return Draft(claim_id, mention, quote, start, occurrence, subject, predicate, obj, value, date, round_key, checks)
+
+
+def _predicate(kind: str, quote: str) -> str:
+    for rule_kind, words, predicate in PREDICATE_RULES:
+        if rule_kind == kind and re.search(words, quote, re.I):
+            return predicate
+    return DEFAULT_PREDICATE[kind]
+
+
+def _quote_span(text: str, mention: Mention) -> tuple[int, int]:
+    """The sentence around the mention, or its clause when the sentence is long."""
+    start, end = sentence_around(text, mention.start, mention.end)
+    while start < end and text[start] in " \u00a0\t•*-":
+        start += 1
+    if end - start <= MAX_QUOTE:
+        return start, end
+    cuts = [m.end() for m in re.finditer(r"[,;:]\s|\s[-–—]\s", text[start:end])]
+    left = max([start + c for c in cuts if start + c <= mention.start] or [start])
+    right = min([start + c - 2 for c in cuts if start + c - 2 >= mention.end] or [end])
+    while right - left < MIN_CLAUSE and (left > start or right < end):
+        left = max([start + c for c in cuts if start + c < left] or [start])
+        right = min([start + c - 2 for c in cuts if start + c - 2 > right] or [end])
+    return left, right
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "todo"
+
+
+def _name_pattern(reference: Reference) -> re.Pattern:
+    spellings = {reference.entities[e]["name"] for e in reference.entities} | {a["alias"] for a in reference.aliases}
+    ordered = sorted((s for s in spellings if len(s) > 1), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w])")
+
+
+def _capitalised(text: str) -> list[str]:
+    found = []
+    for match in _CAPITALISED.finditer(text):
+        words = [w for w in match.group(0).split() if w.lower().rstrip("'’s") not in NOT_NAMES]
+        name = " ".join(words)
+        if name and name.lower() not in NOT_NAMES and name not in found and not name.isupper():
+            found.append(name)
+    return found
+
+
+def _unknown_names(text: str, names: re.Pattern) -> list[tuple[str, int]]:
+    """Capitalised names inside running sentences (not headlines, not sentence starts) that no alias covers."""
+    seen, found = set(), []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split()
+        if len(words) < 6 or sum(w[:1].isupper() for w in words) > len(words) / 2:
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", names.sub(" , ", line)):
+            for match in _CAPITALISED.finditer(sentence):
+                name = re.sub(r"[’']s$", "", match.group(0))
+                if match.start() == 0 and " " not in name:
+                    continue
+                name = " ".join(w for w in name.split() if w.lower() not in NOT_NAMES)
+                if name and name not in seen and not name.isupper() and len(name) > 2:
+                    seen.add(name)
+                    found.append((name, number))
+    return found
+
+
+def _scalar(value: str | None) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _render(source_id: str, text: str, drafts: list[Draft], unknown: list[tuple[str, int]]) -> str:
+    lines = [f"# Draft claims of sources/articles/{source_id}.txt, written by `etl suggest {source_id}`.",
+             "# Every quote, value and date below is copied from the article. Check each claim: keep, correct or",
+             "# delete it, then run `etl build`; figures that are not deal facts go to",
+             f"# claims/ignore/{source_id}.yml with a reason.",
+             ]
+    if unknown:
+        lines.append("# check: possible new entities (add to reference/entities.yml when they are one):")
+        lines += [f"#   {name} (line {line})" for name, line in unknown]
+    lines += [f"source_id: {source_id}", "claims:" if drafts else "claims: []"]
+    for draft in drafts:
+        line, column = line_and_column(text, draft.mention.start)
+        lines.append(f"  # {draft.mention.kind} '{draft.mention.phrase}' at line {line}, column {column}")
+        lines += [f"  # check: {check}" for check in draft.checks]
+        lines.append(f"  - id: {draft.claim_id}")
+        lines.append(f"    subject: {_scalar(draft.subject)}")
+        lines.append(f"    predicate: {draft.predicate}")
+        lines.append(f"    object: {_scalar(draft.obj)}")
+        lines.append(f"    value: {_scalar(draft.value)}")
+        lines.append(f"    date: {_scalar(draft.date)}")
+        if draft.round_key:
+            lines.append(f"    round: {draft.round_key}")
+        lines.append("    modality: stated")
+        lines.append(f"    quote: {_scalar(draft.quote)}")
+        if draft.occurrence:
+            lines.append(f"    occurrence: {draft.occurrence}")
+        lines.append("    note: null")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

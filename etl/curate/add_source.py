@@ -18,7 +18,7 @@ from etl.normalise.dates import MONTHS, DateError, parse_iso
 STOPWORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "with", "at", "by", "its", "is", "as",
              "from", "into", "new", "major", "backs", "bets", "big", "marks", "ai", "alibaba", "alibaba's", "joins",
              "leads", "round", "million", "billion", "funding", "startup", "start-up", "firm", "deal", "raises",
-             "investment", "investments", "chinese", "china", "china's", "says", "after", "than"}
+             "investment", "investments", "chinese", "china", "china's", "says", "after", "than", "plus", "start"}
 _PUBLISHED = re.compile(
     r"\b(?:Published|Posted|Updated)(?:\s+on)?\s*:?\s*(?:[A-Za-z]{3,9},?\s+)?"
     r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})|(?P<iso>\d{4}-\d{2}-\d{2}))")

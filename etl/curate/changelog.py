@@ -69,7 +69,7 @@ def previous_build(published: Path) -> Path | None:
 
 def changelog_step(published: Path) -> Callable:
     """Build step: diff the unpublished database against the last build; once published, add the changelog entry."""
-    def step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
+    def changelog(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
         previous = previous_build(published)
         before = _version()
         try:
@@ -90,7 +90,7 @@ def changelog_step(published: Path) -> Callable:
 
         return publish
 
-    return step
+    return changelog
 
 
 def _version() -> str | None:

@@ -26,6 +26,14 @@ PREDICATE_RULES = (
     ("count", r"\bmodels?\b", "models_released"),
     ("date", r"\bfounded\b|\bestablished\b|\bset up\b|year-old\b", "founded"),
 )
+# How the sentence attributes what it says, tried in order; stated when none fits.
+MODALITY_RULES = (
+    (r"\bpeople (?:familiar|with knowledge)\b|\bthe people said\b|\breportedly\b|\breports?\b", "reported"),
+    (r"\bsaid in a statement\b|\bthe (?:company|startup|start-up) said\b|\baccording to the statement\b",
+     "company_statement"),
+    (r"\bclaims? to\b|\bclaimed\b", "claimed"),
+    (r"\bis (?:leading|raising|in talks)\b|\bin talks\b", "in_progress"),
+)
 DEFAULT_PREDICATE = {"money": "round_amount", "percent": "statistic", "multiple": "valuation_multiple",
                      "count": "statistic", "date": "distinction"}
 ROUND_PREDICATES = ("round_amount",)
@@ -155,6 +163,10 @@ def _predicate(kind: str, quote: str) -> str:
     return DEFAULT_PREDICATE[kind]
 
 
+def _modality(quote: str) -> str:
+    return next((modality for words, modality in MODALITY_RULES if re.search(words, quote, re.I)), "stated")
+
+
 def _quote_span(text: str, mention: Mention) -> tuple[int, int]:
     """The sentence around the mention, or its clause when the sentence is long."""
     start, end = sentence_around(text, mention.start, mention.end)
@@ -236,7 +248,7 @@ def _render(source_id: str, text: str, drafts: list[Draft], unknown: list[tuple[
         lines.append(f"    date: {_scalar(draft.date)}")
         if draft.round_key:
             lines.append(f"    round: {draft.round_key}")
-        lines.append("    modality: stated")
+        lines.append(f"    modality: {_modality(draft.quote)}")
         lines.append(f"    quote: {_scalar(draft.quote)}")
         if draft.occurrence:
             lines.append(f"    occurrence: {draft.occurrence}")

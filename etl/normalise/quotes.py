@@ -135,6 +135,8 @@ def closest_passage(text: str, folded: FoldedText, quote: str) -> NearMiss | Non
     at = next((i for i, (a, b) in enumerate(zip(needle.folded, window)) if a != b), min(len(window), len(needle.folded)))
     start = folded.origin[begin]
     last = folded.origin[min(begin + len(needle.folded), len(folded.origin)) - 1] + 1
+    while last < len(text) and text[last].isalnum():
+        last += 1
     quote_index = needle.origin[at] if at < len(needle.origin) else len(quote.strip())
     text_index = folded.origin[begin + at] if begin + at < len(folded.origin) else len(text)
     stripped = quote.strip()

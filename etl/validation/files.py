@@ -127,7 +127,7 @@ def baseline_step(published: Path) -> Callable:
 
     Growth through the curation path (add-source, suggest, build) is accepted here; a table that shrinks
     still fails validation before anything is published."""
-    def step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
+    def raise_baseline(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
         def publish() -> None:
             changes = raise_row_counts(published)
             if not changes:
@@ -138,7 +138,7 @@ def baseline_step(published: Path) -> Callable:
 
         return publish
 
-    return step
+    return raise_baseline
 
 
 def suite_names() -> list[str]:

@@ -73,8 +73,8 @@ class Diff:
     def table_text(self) -> str:
         rows = [("table", "key", "change", "detail"), *self.rows()]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        lines = [" | ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)).rstrip()
-                 for row in rows]
+        lines = [" | ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row if row[3] else row[:3]))
+                 .rstrip() for row in rows]
         lines.insert(1, "-+-".join("-" * width for width in widths) + "-+-" + "-" * 6)
         return "\n".join(lines)
 

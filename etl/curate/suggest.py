@@ -15,6 +15,7 @@ from etl.normalise.reference import Reference, read_reference
 
 MAX_QUOTE = 200
 MIN_CLAUSE = 60
+FOUNDED_WORDS = r"\bfounded\b|\bestablished\b|\bset up\b|year-old\b"
 # Predicates a sentence makes plain, tried in order: (kind of figure, words of the sentence, predicate).
 PREDICATE_RULES = (
     ("money", r"\bvalu(?:ation|ed|es|ing)\b|\bworth\b", "valuation"),
@@ -24,7 +25,7 @@ PREDICATE_RULES = (
     ("percent", r"\bgr(?:ew|owth|owing)\b", "growth_rate"),
     ("multiple", r".", "valuation_multiple"),
     ("count", r"\bmodels?\b", "models_released"),
-    ("date", r"\bfounded\b|\bestablished\b|\bset up\b|year-old\b", "founded"),
+    ("date", FOUNDED_WORDS, "founded"),
 )
 # How the sentence attributes what it says, tried in order; stated when none fits.
 MODALITY_RULES = (
@@ -98,32 +99,48 @@ def write_suggestion(source_id: str) -> Path:
 
 def _drafts(source_id: str, text: str, reference: Reference, names: re.Pattern, year: str | None,
             unknown: list[str]) -> list[Draft]:
+    """Figures first; a date inside a figure's quote becomes that claim's date, unless it dates a founding."""
     from etl.normalise.quotes import FoldedText
 
     folded = FoldedText.of(text)
     mentions = find_mentions(text)
-    drafts: list[Draft] = []
-    counters: dict[str, int] = {}
-    for mention in mentions:
-        if mention.kind == "date" and any(mention.inside(d.quote_start, d.quote_start + len(d.quote))
-                                          and d.date is None and d.mention.kind != "date" for d in drafts):
-            holder = next(d for d in drafts if mention.inside(d.quote_start, d.quote_start + len(d.quote))
-                          and d.date is None and d.mention.kind != "date")
-            holder.date = mention.phrase
-            continue
+
+    def draft_of(mention: Mention) -> Draft:
         start, end = _quote_span(text, mention)
         quote = text[start:end]
         spans = folded.find_all(quote)
         occurrence = next((i for i, span in enumerate(spans, 1) if span[0] == start), 1) if len(spans) > 1 else None
-        counters[mention.kind] = counters.get(mention.kind, 0) + 1
-        drafts.append(_draft(f"{source_id}-{mention.kind}-{counters[mention.kind]}", mention, quote, start,
-                             occurrence, reference, names, year, unknown))
-    return drafts
+        return _draft(mention, quote, start, occurrence, reference, names, unknown)
+
+    drafts = [draft_of(mention) for mention in mentions if mention.kind != "date"]
+    for mention in (m for m in mentions if m.kind == "date"):
+        founding = re.search(FOUNDED_WORDS, text[max(0, mention.start - 25):mention.end], re.I)
+        holder = next((d for d in drafts if d.date is None and d.mention.kind != "date"
+                       and mention.inside(d.quote_start, d.quote_start + len(d.quote))), None)
+        if holder and not founding:
+            holder.date = mention.phrase
+        else:
+            drafts.append(draft_of(mention))
+    counters: dict[str, int] = {}
+    for draft in sorted(drafts, key=lambda d: d.mention.start):
+        counters[draft.mention.kind] = counters.get(draft.mention.kind, 0) + 1
+        draft.claim_id = f"{source_id}-{draft.mention.kind}-{counters[draft.mention.kind]}"
+        _add_round(draft, reference, year)
+    return sorted(drafts, key=lambda d: d.mention.start)
 
 
-def _draft(claim_id: str, mention: Mention, quote: str, start: int, occurrence: int | None, reference: Reference,
-           names: re.Pattern, year: str | None, new_names: list[str]) -> Draft:
-    predicate = _predicate(mention.kind, quote)
+def _add_round(draft: Draft, reference: Reference, year: str | None) -> None:
+    if reference.predicates.get(draft.predicate, {}).get("round_use") != "required":
+        return
+    stated = re.search(r"\b(?:19|20)\d{2}\b", draft.date or "")
+    draft.round_key = f"{_slug(reference.entity_id(draft.subject) or draft.subject)}-" \
+                      f"{stated.group(0) if stated else year or 'YEAR'}"
+    draft.checks.insert(0, f"round key {draft.round_key}: same key as other articles' claims about this round")
+
+
+def _draft(mention: Mention, quote: str, start: int, occurrence: int | None, reference: Reference,
+           names: re.Pattern, new_names: list[str]) -> Draft:
+    predicate = _predicate(mention, quote, start)
     entities = [match.group(0) for match in names.finditer(quote)]
     unknown = [name for name in new_names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", quote)]
     investor_ids = {"alibaba"}
@@ -146,21 +163,22 @@ def _draft(claim_id: str, mention: Mention, quote: str, start: int, occurrence: 
     if predicate == "distinction":
         value, date = mention.phrase, mention.phrase
         checks.append("a date alone: say what it dates (predicate, value), or list it in the ignore file")
-    round_key = None
-    if reference.predicates.get(predicate, {}).get("round_use") == "required":
-        round_key = f"{_slug(reference.entity_id(subject) or subject)}-{year or 'YEAR'}"
-        checks.append(f"round key {round_key}: same key as other articles' claims about this round")
     checks.append(f"predicate '{predicate}' guessed from the sentence: confirm it")
     if mention.kind == "money" and any(word in quote.lower() for word in ("led", "leading", "lead ")):
         checks.append("the sentence names a lead investor: add a lead_investor claim with the investor as object")
-    return Draft(claim_id, mention, quote, start, occurrence, subject, predicate, obj, value, date, round_key, checks)
+    return Draft("", mention, quote, start, occurrence, subject, predicate, obj, value, date, None, checks)
 
 
-def _predicate(kind: str, quote: str) -> str:
+def _predicate(mention: Mention, quote: str, start: int) -> str:
+    """The predicate whose words stand nearest the figure in its quote."""
+    at = mention.start - start
+    found = []
     for rule_kind, words, predicate in PREDICATE_RULES:
-        if rule_kind == kind and re.search(words, quote, re.I):
-            return predicate
-    return DEFAULT_PREDICATE[kind]
+        if rule_kind == mention.kind:
+            distances = [min(abs(m.start() - at), abs(m.end() - at)) for m in re.finditer(words, quote, re.I)]
+            if distances:
+                found.append((min(distances), predicate))
+    return min(found)[1] if found else DEFAULT_PREDICATE[mention.kind]
 
 
 def _modality(quote: str) -> str:

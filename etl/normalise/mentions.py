@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from etl.normalise.dates import MONTHS, WEEKDAYS
 from etl.normalise.hedges import PREFIXES
 from etl.normalise.lookups import currency_marks, currency_words
-from etl.normalise.numbers import WORD_NUMBERS
+from etl.normalise.numbers import DIRECTIONS, WORD_NUMBERS
 
 # The kinds the coverage gate requires a claim (or an ignore entry with a reason) for; counts are only suggested.
 GATED_KINDS = ("money", "percent", "multiple", "date")
@@ -15,6 +15,7 @@ GATED_KINDS = ("money", "percent", "multiple", "date")
 _HEDGE = r"(?:(?:" + "|".join(sorted(map(re.escape, PREFIXES), key=len, reverse=True)) + r")\s+)?"
 _MARK = "|".join(sorted(map(re.escape, currency_marks()), key=len, reverse=True))
 _WORD = "|".join(sorted(map(re.escape, currency_words()), key=len, reverse=True))
+_DIRECTION = (r"(?:(?:" + "|".join(sorted(map(re.escape, DIRECTIONS), key=len, reverse=True)) + r")\s+)?")
 _NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _SCALE = r"(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn)\b|[kmb]\b)"
 _MONTH = r"(?:" + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True)) + r")"
@@ -27,7 +28,7 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         rf"(?<![\w$]){_HEDGE}(?:{_MARK})\s?{_NUMBER}{_SCALE}?(?:-plus|\+)?"
         rf"|(?<![\w$]){_HEDGE}{_NUMBER}{_SCALE}?\s+(?:{_WORD})\b(?:\s*\((?:{_MARK})\s?{_NUMBER}{_SCALE}?\))?",
         re.I)),
-    ("percent", re.compile(rf"(?<![\w.]){_HEDGE}{_NUMBER}\s?(?:%|per ?cent\b|percent\b)", re.I)),
+    ("percent", re.compile(rf"(?<![\w.]){_DIRECTION}{_HEDGE}{_NUMBER}\s?(?:%|per ?cent\b|percent\b)", re.I)),
     ("multiple", re.compile(rf"\b{_HEDGE}(?:\d+(?:\.\d+)?|{_WORDS})-?fold\b", re.I)),
     ("date", re.compile(
         rf"\b(?:{_WEEKDAY},?\s+)?(?:{_MONTH}|{_MONTH_ABBR})\s+\d{{1,2}},?\s+\d{{4}}\b"

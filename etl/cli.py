@@ -14,7 +14,7 @@ from etl.curate import suggest as curate_suggest
 from etl.curate.changelog import changelog_step
 from etl.curate.diff import diff_builds
 from etl.errors import InputErrors, PackageError
-from etl.publish.package.stage import check_package, package_step, stage, target_of
+from etl.publish.package.stage import check_package, stage, target_of, versioned_package_step
 from etl.publish.pipeline import build as run_build
 from etl.schema.dataset import ZIP_NAME
 from etl.site import metadata as site_metadata
@@ -42,8 +42,8 @@ def _require(database: Path) -> None:
 def build_steps(database: Path = paths.DATABASE) -> list:
     """What runs on the unpublished database before it replaces the published one, in order; their
     publishers run in the same order once it has (the changelog reads the version the package got)."""
-    return [coverage_step, validation_step, package_step, changelog_step(database), baseline_step(database),
-            site_metadata.metadata_step]
+    return [coverage_step, validation_step, versioned_package_step(database), changelog_step(database),
+            baseline_step(database), site_metadata.metadata_step]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -204,3 +204,17 @@ def test_a_changelog_entry_is_added_once_newest_first(tmp_path, monkeypatch, bui
     text = (tmp_path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert versions(text) == ["1.1.0", "1.0.0"]
     assert entry("1.1.0", "2024-07-01", found) in text
+
+
+def test_a_fix_to_existing_values_is_a_patch_and_new_rows_a_minor_version():
+    import datetime as dt
+
+    from etl.publish.package.release import release
+
+    previous = {"version": "1.4.2", "created": "2024-01-01T00:00:00Z",
+                "resources": [{"name": "claims", "path": "data/claims.csv", "hash": "sha256:old"}]}
+    current = {**previous, "resources": [{"name": "claims", "path": "data/claims.csv", "hash": "sha256:new"}]}
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+    assert release(current, previous, now, data_level="patch")[0] == "1.4.3"
+    assert release(current, previous, now, data_level="minor")[0] == "1.5.0"
+    assert release(current, previous, now)[0] == "1.5.0"

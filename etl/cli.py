@@ -8,14 +8,24 @@ from pathlib import Path
 import click
 
 from etl import paths, timings
+from etl.curate import CurationError
+from etl.curate import add_source as curate_add
+from etl.curate import suggest as curate_suggest
+from etl.curate.changelog import changelog_step
+from etl.curate.diff import diff_builds
 from etl.errors import InputErrors, PackageError
-from etl.publish.package.stage import package_step, target_of
+from etl.publish.package.stage import (
+    target_of,
+    versioned_package_step,
+)
 from etl.publish.pipeline import build as run_build
 from etl.publish.pipeline import repackage
 from etl.schema.dataset import ZIP_NAME
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.validation import ExpectationFileError, ValidationFailed, validation_step
+from etl.validation.coverage import CoverageFailed, coverage_step
+from etl.validation.files import baseline_step
 
 
 def _say(message: str) -> None:
@@ -33,9 +43,11 @@ def _require(database: Path) -> None:
         sys.exit(1)
 
 
-def build_steps() -> list:
-    """What runs on the unpublished database before it replaces the published one, in order."""
-    return [validation_step, package_step]
+def build_steps(database: Path = paths.DATABASE) -> list:
+    """What runs on the unpublished database before it replaces the published one, in order; their
+    publishers run in the same order once it has (the changelog reads the version the package got)."""
+    return [coverage_step, validation_step, versioned_package_step(database), changelog_step(database),
+            baseline_step(database), site_metadata.metadata_step]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,8 +77,8 @@ def build(database: Path, timings_file: Path | None) -> None:
     """
     timings.reset()
     try:
-        counts = run_build(database, steps=build_steps(), say=_say)
-    except (InputErrors, ValidationFailed) as failure:
+        counts = run_build(database, steps=build_steps(database), say=_say)
+    except (InputErrors, ValidationFailed, CoverageFailed) as failure:
         click.echo(failure.report(), err=True)
         sys.exit(1)
     except (PackageError, ExpectationFileError) as error:
@@ -145,6 +157,90 @@ def _progress(label: str):
         if shown:
             click.echo(f"\r{label}: {done:,}/{total:,}", err=True, nl=done >= total)
     return show
+
+
+# --- Curation: add a source, draft its claims, compare two builds ---
+
+
+def _fail(error: Exception) -> None:
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(1)
+
+
+@main.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", help="Headline; default: the text's first headline-like line.")
+@click.option("--publisher", help="Publisher as the text names it; default: none.")
+@click.option("--author", help="Author as the text names it; default: none.")
+@click.option("--published", help="YYYY, YYYY-MM or YYYY-MM-DD; default: a 'Published …' date the text states.")
+@click.option("--url", help="The article's real address; default: none (never invented).")
+@click.option("--source-id", help="Id to use instead of the proposed publisher-words-date.")
+def add_source(file: Path, title, publisher, author, published, url, source_id) -> None:
+    """Add an article: copy FILE byte for byte to sources/articles/ and list it in sources/sources.yml.
+
+    The SHA-256 is computed, a source_id proposed from publisher, title and
+    date, and title and date read from the text when not given. A file that
+    is empty, not UTF-8 text or already in the corpus is refused, and so is
+    an existing source_id; then nothing is written.
+
+    \b
+    Example:
+        etl add-source ~/Downloads/article.txt --publisher Reuters && etl suggest reuters-stepfun-2024-06-04
+    """
+    try:
+        added = curate_add.add_source(file, title, publisher, author, published, url, source_id)
+    except CurationError as error:
+        _fail(error)
+    click.echo(f"Added {paths.relative(added.article)} as {added.source_id} to "
+               f"{paths.relative(paths.SOURCES_FILE)}: \"{added.metadata.title}\", published "
+               f"{added.metadata.published or 'unknown'} — check the entry, then: etl suggest {added.source_id}")
+
+
+@main.command()
+@click.argument("source_id")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft instead of writing claims/SOURCE_ID.yml.")
+def suggest(source_id: str, to_stdout: bool) -> None:
+    """Draft claims/SOURCE_ID.yml: one claim per money amount, percentage, multiple, count and date.
+
+    Each draft quotes the shortest sentence or clause around its figure,
+    keeps the hedge in the value, names the entities it recognises, guesses
+    the predicate and says in a `# check:` comment what a person must
+    decide. Rule-based and deterministic; a curated file is never overwritten.
+
+    \b
+    Example:
+        etl suggest bt-minimax-2024-03-05 --stdout | less
+    """
+    try:
+        if to_stdout:
+            click.echo(curate_suggest.suggest(source_id), nl=False)
+            return
+        written = curate_suggest.write_suggestion(source_id)
+    except CurationError as error:
+        _fail(error)
+    click.echo(f"Wrote {paths.relative(written)} — check every claim marked '# check:', then: etl build")
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def diff(old: Path, new: Path | None) -> None:
+    """Compare two builds: sources, claims (field by field), rounds and conflicts added, removed, changed.
+
+    OLD and NEW are databases written by etl build, or datapackage.json for
+    the committed package; NEW defaults to the published database.
+
+    \b
+    Example:
+        etl diff datapackage.json china_ai_investments.db
+    """
+    try:
+        found = diff_builds(old, new or paths.DATABASE)
+    except CurationError as error:
+        _fail(error)
+    click.echo(f"{found.summary()}.")
+    if not found.empty:
+        click.echo(found.table_text())
 
 
 # --- Validation: the Great Expectations gate (rules in expectations/) ---

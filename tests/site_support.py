@@ -54,10 +54,3 @@ def make_site():
     """Site, for a test that serves a database of its own."""
     return Site
 
-
-def curated_claim_count() -> int:
-    """How many claims the curated files hold: the count the site must serve, derived from the inputs."""
-    import yaml
-
-    from etl.inputs.files import claim_files
-    return sum(len(yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]) for path in claim_files())

@@ -119,8 +119,20 @@ def test_unknown_currency(broken):
 
 def test_quote_not_in_source(broken):
     line = set_field(broken, BT, "bt-minimax-round-amount", "quote", "Alibaba Group Holding is leading a round")
-    fails_with(broken, f"{BT}:{line}: quote: quote not found in sources/articles/bt-minimax-2024-03-05.txt — copy "
-                       "the words exactly from the article (whitespace and curly quotes are forgiven)")
+    fails_with(broken, f"{BT}:{line}: quote: quote not found in sources/articles/bt-minimax-2024-03-05.txt; closest "
+                       "passage \"Alibaba Group Holding is leading a financing\"; first difference at character 36: "
+                       "the quote has 'round' where the text has 'financing' — copy the words exactly from the "
+                       "article (whitespace and curly quotes are forgiven)")
+
+
+def test_quote_with_a_character_the_text_does_not_have(broken):
+    quote = "The two-year-old firm has secured funds from Alibaba\u02bcs partners"
+    line = set_field(broken, BT, "bt-minimax-valuation", "quote", quote)
+    fails_with(broken, f"{BT}:{line}: quote: quote not found in sources/articles/bt-minimax-2024-03-05.txt; closest "
+                       "passage \"The two-year-old firm has secured funds from Alibaba and other investors\"; first "
+                       "difference at "
+                       "character 53: the quote has '\u02bc' (MODIFIER LETTER APOSTROPHE) where the text has ' ' "
+                       "(SPACE) — copy the words exactly from the article (whitespace and curly quotes are forgiven)")
 
 
 def test_value_not_inside_quote(broken):

@@ -68,8 +68,11 @@ def test_regeneration_is_byte_identical(built_database):
     assert again == first
 
 
-def test_the_package_step_runs_last_in_the_build():
-    assert build_steps()[-1] is package_step
+def test_the_package_is_staged_after_validation_and_before_the_changelog():
+    names = [getattr(step, "__name__", "") for step in build_steps()]
+    package = names.index("package_step_after_diff")
+    assert package > names.index("validation_step") > names.index("coverage_step")
+    assert names.index("changelog") > package, "the changelog reads the version the package got"
 
 
 def test_the_build_publishes_a_valid_package(project):

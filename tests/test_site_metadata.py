@@ -15,7 +15,7 @@ from etl.schema.tables import TABLES
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.site.queries import QUERIES
-from tests.site_support import curated_claim_count
+from tests import corpus
 
 PROVENANCE_KEYS = ("license", "license_url", "source", "source_url", "about", "about_url")
 
@@ -158,7 +158,7 @@ def test_datasette_takes_every_setting_from_the_serve_args(built_database, tmp_p
         assert datasette.setting(name) == expected, name
     assert datasette.cors is True
     assert datasette.databases[site_serve.DATABASE_NAME].is_mutable is False
-    assert datasette.inspect_data[site_serve.DATABASE_NAME]["tables"]["claims"]["count"] == curated_claim_count()
+    assert datasette.inspect_data[site_serve.DATABASE_NAME]["tables"]["claims"]["count"] == len(corpus.claims())
     assert {"sql_time_limit_ms", "facet_time_limit_ms", "max_returned_rows", "default_cache_ttl", "allow_download",
             "allow_csv_stream"} <= set(site_serve.SETTINGS)
 

@@ -205,7 +205,8 @@ def test_a_build_that_breaks_a_rule_publishes_nothing(published_project, tmp_pat
     assert run_etl(root, "expectations").returncode == 0
     result = run_etl(root, "build")
     assert result.returncode == 1
-    assert "rows to a new version\nFAILED claim_conflicts.acknowledged " in result.stderr
+    assert ("rows to a new version\ncoverage: every figure and date of the articles is quoted by a claim or "
+            "ignored with a reason\nFAILED claim_conflicts.acknowledged ") in result.stderr
     assert result.stderr.endswith(
         "FAILED claim_conflicts.acknowledged (claim_conflicts.status) — 1 offending row\n"
         "  conflict_id                              | status | reason\n"

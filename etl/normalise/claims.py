@@ -13,7 +13,13 @@ from etl.normalise.fx import FxError, FxRate, usd_rate
 from etl.normalise.lookups import object_kinds, plan_states, status_phrases
 from etl.normalise.money import MoneyError, parse_money
 from etl.normalise.numbers import QuantityError, parse_quantity
-from etl.normalise.quotes import Anchor, anchor_phrase, anchor_quote, fold
+from etl.normalise.quotes import (
+    Anchor,
+    anchor_phrase,
+    anchor_quote,
+    closest_passage,
+    fold,
+)
 from etl.normalise.reference import Reference, Source
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -169,7 +175,9 @@ def _anchor(claim: Node, source: Source) -> Anchor:
         if count:
             raise ClaimError("occurrence", f"the quote occurs {count} time(s), not {claim['occurrence']}",
                              f"give an occurrence from 1 to {count}")
-        raise ClaimError("quote", f"quote not found in {file}",
+        near = closest_passage(source.text, source.folded, claim["quote"])
+        found = f"; {near.describe()}" if near else ""
+        raise ClaimError("quote", f"quote not found in {file}{found}",
                          "copy the words exactly from the article (whitespace and curly quotes are forgiven)")
     if anchor.occurrences > 1 and not claim.get("occurrence"):
         raise ClaimError("quote", f"the quote occurs {anchor.occurrences} times in {file}",

@@ -98,3 +98,71 @@ def anchor_phrase(text: FoldedText, phrase: str, quote: Anchor) -> tuple[int, in
     """First span of phrase inside the quote's span."""
     spans = text.find_all(phrase, quote.start, quote.end)
     return spans[0] if spans else None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The passage of the text closest to a quote that is not there, and where the two first part."""
+
+    passage: str
+    start: int
+    quote_char: str
+    text_char: str
+    quote_word: str
+    text_word: str
+    at: int
+
+    def describe(self) -> str:
+        if self.quote_word != self.text_word and not _typographic(self.quote_char, self.text_char):
+            difference = f"the quote has '{self.quote_word}' where the text has '{self.text_word}'"
+        else:
+            difference = f"the quote has {_char_name(self.quote_char)} where the text has {_char_name(self.text_char)}"
+        return f"closest passage \"{self.passage}\"; first difference at character {self.at + 1}: {difference}"
+
+
+def _typographic(first: str, second: str) -> bool:
+    return not (first.isalnum() and second.isalnum())
+
+
+def _char_name(char: str) -> str:
+    import unicodedata
+
+    if not char:
+        return "nothing (the text ends)"
+    return f"'{char}' ({unicodedata.name(char, f'U+{ord(char):04X}')})"
+
+
+def _word_at(text: str, index: int) -> str:
+    if index >= len(text):
+        return ""
+    left, right = index, index
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    while right < len(text) and not text[right].isspace():
+        right += 1
+    return text[left:right]
+
+
+def closest_passage(text: str, folded: FoldedText, quote: str) -> NearMiss | None:
+    """Where the quote nearly stands: aligned on the longest run it shares with the text."""
+    from difflib import SequenceMatcher
+
+    needle = FoldedText.of(quote.strip())
+    if not needle.folded or not folded.folded:
+        return None
+    match = SequenceMatcher(None, folded.folded, needle.folded, autojunk=False).find_longest_match(
+        0, len(folded.folded), 0, len(needle.folded))
+    if match.size == 0:
+        return None
+    begin = max(0, match.a - match.b)
+    window = folded.folded[begin:begin + len(needle.folded)]
+    at = next((i for i, (a, b) in enumerate(zip(needle.folded, window)) if a != b), min(len(window), len(needle.folded)))
+    start = folded.origin[begin]
+    last = folded.origin[min(begin + len(needle.folded), len(folded.origin)) - 1] + 1
+    while last < len(text) and text[last].isalnum():
+        last += 1
+    quote_index = needle.origin[at] if at < len(needle.origin) else len(quote.strip())
+    text_index = folded.origin[begin + at] if begin + at < len(folded.origin) else len(text)
+    stripped = quote.strip()
+    return NearMiss(" ".join(text[start:last].split()), start, stripped[quote_index:quote_index + 1],
+                    text[text_index:text_index + 1], _word_at(stripped, quote_index), _word_at(text, text_index), at)

@@ -1,5 +1,73 @@
 """What the dataset is called and under which licence it is published: one place for the package and the site."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from etl import paths
 
 NAME = "china-ai-investments"
-TITLE = "Alibaba's 2024 investments in Chinese AI start-ups: sourced claims"
 ZIP_NAME = f"{NAME}.zip"
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
+def number_word(count: int) -> str:
+    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the articles are, derived from their metadata: never typed, so it cannot go stale."""
+
+    articles: int
+    publishers: tuple[str, ...]
+    uncredited: int
+    years: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sources: list[dict]) -> "Corpus":
+        """sources: rows with publisher and published (YYYY…) or date."""
+        publishers = tuple(dict.fromkeys(s["publisher"] for s in sources if s.get("publisher")))
+        years = sorted({str(s.get("published") or s.get("date") or "")[:4] for s in sources} - {""})
+        return cls(len(sources), publishers, sum(1 for s in sources if not s.get("publisher")), tuple(years))
+
+    @property
+    def period(self) -> str:
+        if not self.years:
+            return ""
+        return self.years[0] if len(self.years) == 1 else f"{self.years[0]}–{self.years[-1]}"
+
+    @property
+    def title(self) -> str:
+        return f"Alibaba's {self.period} investments in Chinese AI start-ups: sourced claims".replace("  ", " ")
+
+    def articles_phrase(self) -> str:
+        """'five 2024 news articles'."""
+        noun = "news article" if self.articles == 1 else "news articles"
+        return " ".join(part for part in (number_word(self.articles), self.period, noun) if part)
+
+    def publishers_phrase(self) -> str:
+        """'BT, Bloomberg, Benzinga and two uncredited sites'."""
+        names = list(self.publishers)
+        if self.uncredited:
+            names.append(f"{number_word(self.uncredited)} uncredited site{'s' if self.uncredited != 1 else ''}")
+        return _listed(names) if names else ""
+
+
+def read_corpus() -> Corpus:
+    """The corpus as sources/sources.yml lists it (empty when the file cannot be read: the build reports that)."""
+    try:
+        items = yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        items = None
+    return Corpus.of([item for item in items if isinstance(item, dict)] if isinstance(items, list) else [])
+
+
+CORPUS = read_corpus()
+TITLE = CORPUS.title

@@ -12,7 +12,7 @@ from etl import paths
 from etl.schema.dataset import ZIP_NAME
 
 PACKAGE_ZIP = ZIP_NAME
-PACKAGE_PATH = re.compile(r"^(datapackage\.json|data/[a-z0-9_]+\.csv|" + re.escape(PACKAGE_ZIP) + r")$")
+PACKAGE_PATH = re.compile(r"^(datapackage\.json|CHANGELOG\.md|data/[a-z0-9_]+\.csv|" + re.escape(PACKAGE_ZIP) + r")$")
 DATA_DOCS = Path("build") / "data-docs"
 TEXT_TYPES = ("text/", "application/json", "application/javascript")
 

@@ -5,6 +5,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -119,6 +120,25 @@ def raise_row_counts(database: Path) -> dict[str, tuple[int, int]]:
                           sort_keys=False, allow_unicode=True, width=110)
     row_counts_path().write_text(ROW_COUNTS_HEADER + body, encoding="utf-8")
     return changes
+
+
+def baseline_step(published: Path) -> Callable:
+    """Build step: once the database is published, raise the row-count baseline to its counts and say so.
+
+    Growth through the curation path (add-source, suggest, build) is accepted here; a table that shrinks
+    still fails validation before anything is published."""
+    def raise_baseline(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
+        def publish() -> None:
+            changes = raise_row_counts(published)
+            if not changes:
+                return
+            write_generated()
+            raised = ", ".join(f"{table} {old} → {new}" for table, (old, new) in changes.items())
+            say(f"{paths.relative(row_counts_path())}: minimum rows raised ({raised}) — commit it with the build")
+
+        return publish
+
+    return raise_baseline
 
 
 def suite_names() -> list[str]:

@@ -5,7 +5,7 @@ import hashlib
 import json
 import sqlite3
 
-from etl.schema.dataset import NAME, TITLE
+from etl.schema.dataset import NAME, Corpus
 from etl.schema.model import Table
 from etl.schema.table_schema import table_schema
 
@@ -13,15 +13,16 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DESCRIPTOR = "datapackage.json"
 DATA_FOLDER = "data"
 DESCRIPTION = (
-    "A small open dataset of claims about Alibaba's 2024 investments in Chinese AI start-ups (Moonshot AI, "
-    "MiniMax, Zhipu AI, Baichuan and others), taken from five news articles. Every claim carries the "
+    "A small open dataset of claims about Alibaba's investments in Chinese AI start-ups, taken from {articles} "
+    "({publishers}). Every claim carries the "
     "verbatim quote that states it and its character offsets in the article; funding rounds and round "
     "investors are reconciled from the claims and name the claim each value came from, and conflicting "
     "claims are kept side by side. Dates of varying precision are ISO 8601 text (YYYY, YYYY-MM or "
     "YYYY-MM-DD) with a precision column beside each. The data is published under CC-BY-4.0; the quoted "
     "excerpts remain their publishers' and are used as short quotations. The full article texts are not "
-    "included."
+    "included. What changed in each version: {changelog}."
 )
+CHANGELOG = "CHANGELOG.md"
 
 
 KEYWORDS = [
@@ -68,16 +69,19 @@ def package_sources(connection: sqlite3.Connection) -> list[dict]:
 
 
 def descriptor(resources: list[dict], sources: list[dict], version: str, created: str) -> dict:
+    corpus = Corpus.of(sources)
     return {
         "$schema": PROFILE,
         "name": NAME,
-        "title": TITLE,
-        "description": DESCRIPTION,
+        "title": corpus.title,
+        "description": DESCRIPTION.format(articles=corpus.articles_phrase(), publishers=corpus.publishers_phrase(),
+                                          changelog=CHANGELOG),
         "version": version,
         "created": created,
         "keywords": list(KEYWORDS),
         "licenses": [dict(item) for item in LICENSES],
         "sources": sources,
+        "changelog": CHANGELOG,
         "contributors": [dict(item) for item in CONTRIBUTORS],
         "resources": resources,
     }

@@ -52,7 +52,8 @@ def read_previous(path: Path) -> dict | None:
     return previous
 
 
-def package_files(database: Path, previous: dict | None, now: dt.datetime) -> dict[str, bytes]:
+def package_files(database: Path, previous: dict | None, now: dt.datetime,
+                  data_level: str = "minor") -> dict[str, bytes]:
     """Every file of the package by its path relative to the descriptor, descriptor last."""
     try:
         connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
@@ -65,15 +66,16 @@ def package_files(database: Path, previous: dict | None, now: dt.datetime) -> di
         raise PackageError(f"{paths.relative(database)}: {error} — run etl build to rebuild the database") from error
     resources = [resource(table, data) for table, data in tables]
     unreleased = descriptor(resources, sources, FIRST_VERSION, "")
-    version, created = release(unreleased, previous, now)
+    version, created = release(unreleased, previous, now, data_level)
     files = {f"{DATA_FOLDER}/{table.name}.csv": data for table, data in tables}
     files[DESCRIPTOR] = descriptor_bytes(descriptor(resources, sources, version, created))
     return files
 
 
-def build_files(database: Path, previous: dict | None, now: dt.datetime) -> dict[str, bytes]:
+def build_files(database: Path, previous: dict | None, now: dt.datetime,
+                data_level: str = "minor") -> dict[str, bytes]:
     """The package files and the zip of them (under ZIP_NAME)."""
-    files = package_files(database, previous, now)
+    files = package_files(database, previous, now, data_level)
     created = json.loads(files[DESCRIPTOR])["created"]
     contents = {DESCRIPTOR: files[DESCRIPTOR], **files}
     return {**files, ZIP_NAME: zip_bytes(contents, created)}

@@ -11,12 +11,13 @@ FIRST_VERSION = "1.0.0"
 RELEASE_KEYS = ("version", "created")
 
 
-def release(current: dict, previous: dict | None, now: dt.datetime) -> tuple[str, str]:
+def release(current: dict, previous: dict | None, now: dt.datetime, data_level: str = "minor") -> tuple[str, str]:
     """Version and created of a descriptor given the published one.
 
     A schema change (resources, fields, types, constraints, keys) bumps the major version, a data
-    change (any resource's bytes) the minor, any other change (documentation) the patch; an unchanged
-    package keeps both its version and its created time.
+    change (any resource's bytes) the minor, or the patch when data_level says the change only fixes
+    existing values (`etl diff` finds no row added or removed); any other change (documentation) the
+    patch; an unchanged package keeps both its version and its created time.
     """
     created = now.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     if previous is None:
@@ -24,7 +25,7 @@ def release(current: dict, previous: dict | None, now: dt.datetime) -> tuple[str
     major, minor, patch = _version(previous.get("version"))
     if _structure(current) != _structure(previous):
         return f"{major + 1}.0.0", created
-    if _data(current) != _data(previous):
+    if _data(current) != _data(previous) and data_level != "patch":
         return f"{major}.{minor + 1}.0", created
     if _without_release(current) != _without_release(previous):
         return f"{major}.{minor}.{patch + 1}", created

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from etl import paths, timings
+from etl.curate import CurationError
+from etl.curate.changelog import previous_build
+from etl.curate.diff import diff_builds
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
@@ -37,9 +40,10 @@ def target_of(name: str) -> Path:
 
 
 def stage(database: Path, now: dt.datetime | None = None,
-          check: Callable[[Path], None] | None = None) -> Staged:
+          check: Callable[[Path], None] | None = None, data_level: str = "minor") -> Staged:
     """Write the package from database into the folder of that database (its version), then check it."""
-    files = build_files(database, read_previous(paths.DATAPACKAGE), now or dt.datetime.now(dt.timezone.utc))
+    files = build_files(database, read_previous(paths.DATAPACKAGE), now or dt.datetime.now(dt.timezone.utc),
+                        data_level)
     folder = database.parent
     try:
         for name, data in files.items():
@@ -77,9 +81,23 @@ def check_package(path: Path) -> None:
                                   "then run etl build again"]))
 
 
-def package_step(database: Path, say: Callable[[str], None]) -> None:
+def package_step(database: Path, say: Callable[[str], None], data_level: str = "minor") -> None:
     """Build step: write and validate the package of the unpublished version; published with the database."""
     with timings.stage("package"):
-        staged = stage(database, check=check_package)
+        staged = stage(database, check=check_package, data_level=data_level)
     say(f"staged data package {NAME} {staged.package['version']}: {len(staged.package['resources'])} "
         "CSV files, valid for frictionless")
+
+
+def versioned_package_step(published: Path) -> Callable:
+    """package_step with the version level from `etl diff` against the last build: a change that only fixes
+    existing values is a patch, rows added or removed a minor version."""
+    def package_step_after_diff(database: Path, say: Callable[[str], None]) -> None:
+        previous = previous_build(published)
+        try:
+            level = diff_builds(previous, database).level if previous else None
+        except CurationError:
+            level = None
+        return package_step(database, say, data_level="patch" if level == "patch" else "minor")
+
+    return package_step_after_diff

@@ -1,0 +1,106 @@
+"""Find the figures an article states (money, percentages, multiples, counts, dates) with their hedges."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.normalise.dates import MONTHS, WEEKDAYS
+from etl.normalise.hedges import PREFIXES
+from etl.normalise.lookups import currency_marks, currency_words
+from etl.normalise.numbers import DIRECTIONS, WORD_NUMBERS
+
+# The kinds the coverage gate requires a claim (or an ignore entry with a reason) for; counts are only suggested.
+GATED_KINDS = ("money", "percent", "multiple", "date")
+
+_HEDGE = r"(?:(?:" + "|".join(sorted(map(re.escape, PREFIXES), key=len, reverse=True)) + r")\s+)?"
+_MARK = "|".join(sorted(map(re.escape, currency_marks()), key=len, reverse=True))
+_WORD = "|".join(sorted(map(re.escape, currency_words()), key=len, reverse=True))
+_DIRECTION = (r"(?:(?:" + "|".join(sorted(map(re.escape, DIRECTIONS), key=len, reverse=True)) + r")\s+)?")
+_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_SCALE = r"(?:\s*(?:thousand|million|billion|trillion|mn|bn|tn)\b|[kmb]\b)"
+_MONTH = r"(?:" + "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True)) + r")"
+_MONTH_ABBR = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?"
+_WEEKDAY = r"(?:" + "|".join(WEEKDAYS) + r")"
+_WORDS = "|".join(sorted((w for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
+
+PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("money", re.compile(
+        rf"(?<![\w$]){_HEDGE}(?:{_MARK})\s?{_NUMBER}{_SCALE}?(?:-plus|\+)?"
+        rf"|(?<![\w$]){_HEDGE}{_NUMBER}{_SCALE}?\s+(?:{_WORD})\b(?:\s*\((?:{_MARK})\s?{_NUMBER}{_SCALE}?\))?",
+        re.I)),
+    ("percent", re.compile(rf"(?<![\w.]){_DIRECTION}{_HEDGE}{_NUMBER}\s?(?:%|per ?cent\b|percent\b)", re.I)),
+    ("multiple", re.compile(rf"\b{_HEDGE}(?:\d+(?:\.\d+)?|{_WORDS})-?fold\b", re.I)),
+    ("date", re.compile(
+        rf"\b(?:{_WEEKDAY},?\s+)?(?:{_MONTH}|{_MONTH_ABBR})\s+\d{{1,2}},?\s+\d{{4}}\b"
+        rf"|\b(?:{_MONTH}|{_MONTH_ABBR})\s+\d{{4}}\b"
+        rf"|\b(?:(?:earlier|later)\s+)?(?:this|last|next)\s+(?:year|month|week)\b"
+        rf"|\b(?:on\s+)?{_WEEKDAY}\b"
+        rf"|\b(?:in\s+)?the\s+(?:last|past)\s+(?:\d+|{_WORDS})\s+(?:day|week|month|year)s\b"
+        rf"|\b(?:\d+|{_WORDS})\s+(?:day|week|month|year)s?\s+ago\b"
+        rf"|\b(?:(?:{_WORDS}|\d+)-)?year-old\b"
+        rf"|\b{_MONTH}\b(?!\s+\d)"
+        rf"|(?<![\w$.,-])(?:19|20)\d{{2}}(?![\w%.,]\d|\w|-\d)",
+        re.I)),
+    ("count", re.compile(rf"(?<![\w$.,-]){_HEDGE}(?!(?:19|20)\d\d\b)\d+(?:,\d{{3}})*[ \u00a0]+(?!(?:in|on|at|to|of|than|and|or|is|are|was|were|said|the|a)\b)"
+        rf"(?:[a-z-]+[ \u00a0]+){{0,2}}[a-z]+s\b", re.I)),
+)
+# Capitalised month names that are usually other words.
+_NOT_MONTHS = {"may", "march"}
+
+
+@dataclass(frozen=True, order=True)
+class Mention:
+    start: int
+    end: int
+    kind: str
+    phrase: str
+
+    def inside(self, start: int, end: int) -> bool:
+        return start <= self.start and self.end <= end
+
+
+def find_mentions(text: str, kinds: tuple[str, ...] = (*GATED_KINDS, "count")) -> list[Mention]:
+    """Every figure of the wanted kinds, longest first where two overlap, in text order."""
+    found: list[Mention] = []
+    for kind, pattern in PATTERNS:
+        if kind not in kinds:
+            continue
+        for match in pattern.finditer(text):
+            if kind == "date" and not _is_date(match.group(0), text, match.start()):
+                continue
+            found.append(Mention(match.start(), match.end(), kind, match.group(0)))
+    kept: list[Mention] = []
+    for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(mention.start < other.end and other.start < mention.end for other in kept):
+            kept.append(mention)
+    return sorted(kept)
+
+
+def _is_date(phrase: str, text: str, start: int) -> bool:
+    """A lone month name counts only when it is capitalised and not a verb ('May', 'March on')."""
+    word = phrase.strip()
+    if word.lower() in MONTHS and " " not in word:
+        return word[0].isupper() and word.lower() not in _NOT_MONTHS or _after_preposition(text, start)
+    return True
+
+
+def _after_preposition(text: str, start: int) -> bool:
+    before = text[max(0, start - 12):start].lower().split()
+    return bool(before) and before[-1] in ("in", "since", "by", "until", "from", "of")
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or line) holding [start, end): from after the previous full stop or line break."""
+    stop = text.rfind(". ", 0, start)
+    left = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, start) + 1)
+    stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    right = min(stops) + 1 if stops else len(text)
+    if text[right - 1:right] == "\n":
+        right -= 1
+    return left, right

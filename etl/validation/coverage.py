@@ -1,0 +1,171 @@
+"""The coverage gate: every figure and date of every article is in some claim's quote, or ignored with a reason."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from etl import paths
+from etl.normalise.mentions import (
+    GATED_KINDS,
+    Mention,
+    find_mentions,
+    line_and_column,
+    sentence_around,
+)
+from etl.normalise.quotes import FoldedText, fold
+
+MAX_SENTENCE = 160
+
+
+def ignore_dir() -> Path:
+    return paths.CLAIMS_DIR / "ignore"
+
+
+def ignore_path(source_id: str) -> Path:
+    return ignore_dir() / f"{source_id}.yml"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One line of the report: where, what is wrong — how to fix it."""
+
+    where: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+class CoverageFailed(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} figure(s) unaccounted for")
+
+    def report(self) -> str:
+        count = len(self.problems)
+        return "\n".join([*map(str, self.problems),
+                          f"{count} figure{'s' if count != 1 else ''} of the articles in no claim and no ignore "
+                          "file: nothing was published."])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    unaccounted: list[Problem]
+    stale: list[Problem]
+
+
+def _sources() -> list[tuple[str, Path]]:
+    items = yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8")) or []
+    return [(item["source_id"], paths.ARTICLES_DIR / item["file"]) for item in items
+            if isinstance(item, dict) and item.get("source_id") and item.get("file")]
+
+
+def _quoted_spans(database: Path) -> dict[str, list[tuple[int, int]]]:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT source_id, quote_start, quote_end FROM claims").fetchall()
+    finally:
+        connection.close()
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for source_id, start, end in rows:
+        spans.setdefault(source_id, []).append((start, end))
+    return spans
+
+
+def read_ignore(source_id: str, problems: list[Problem]) -> list[dict]:
+    """The entries of a source's ignore file, each with a phrase and a reason (bad entries reported)."""
+    path = ignore_path(source_id)
+    if not path.exists():
+        return []
+    where = paths.relative(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        problems.append(Problem(where, f"not valid YAML ({error}) — fix the syntax"))
+        return []
+    if not isinstance(data, dict) or data.get("source_id") != source_id:
+        problems.append(Problem(where, f"needs source_id: {source_id} and an ignore list — see docs/curation.md"))
+        return []
+    entries = []
+    for number, item in enumerate(data.get("ignore") or [], 1):
+        if not isinstance(item, dict) or not str(item.get("phrase") or "").strip() \
+                or not str(item.get("reason") or "").strip():
+            problems.append(Problem(where, f"entry {number} needs a phrase and a reason — say why the figure is "
+                                           "not a claim"))
+            continue
+        entries.append(item)
+    return entries
+
+
+def check_source(source_id: str, text: str, quoted: list[tuple[int, int]], entries: list[dict],
+                 file: str) -> Coverage:
+    mentions = [m for m in find_mentions(text, GATED_KINDS) if not any(m.inside(s, e) for s, e in quoted)]
+    folded = FoldedText.of(text)
+    used = [False] * len(entries)
+    unaccounted = []
+    for mention in mentions:
+        holder = _ignored_by(mention, entries, folded)
+        if holder is None:
+            unaccounted.append(_unaccounted(mention, text, file, source_id))
+        else:
+            used[holder] = True
+    where = paths.relative(ignore_path(source_id))
+    stale = [Problem(where, f"ignore entry '{fold(entry['phrase'])}' matches no unquoted figure of {file} — remove "
+                            "it (a claim quotes it now, or the phrase is not in the text)")
+             for entry, is_used in zip(entries, used) if not is_used]
+    return Coverage(unaccounted, stale)
+
+
+def _ignored_by(mention: Mention, entries: list[dict], folded: FoldedText) -> int | None:
+    for index, entry in enumerate(entries):
+        if any(mention.inside(start, end) for start, end in folded.find_all(str(entry["phrase"]))):
+            return index
+    return None
+
+
+def _unaccounted(mention: Mention, text: str, file: str, source_id: str) -> Problem:
+    line, column = line_and_column(text, mention.start)
+    start, end = sentence_around(text, mention.start, mention.end)
+    sentence = " ".join(text[start:end].split())
+    if len(sentence) > MAX_SENTENCE:
+        sentence = sentence[:MAX_SENTENCE - 1] + "…"
+    return Problem(f"{file}:{line}:{column}",
+                   f"{mention.kind} '{' '.join(mention.phrase.split())}' is in no claim's quote, in \"{sentence}\" — "
+                   f"quote it in a claim (etl suggest {source_id} --stdout drafts one) or list it in "
+                   f"{paths.relative(ignore_path(source_id))} with the reason")
+
+
+def check_coverage(database: Path) -> Coverage:
+    quoted = _quoted_spans(database)
+    unaccounted: list[Problem] = []
+    stale: list[Problem] = []
+    listed = set()
+    for source_id, article in _sources():
+        listed.add(source_id)
+        if not article.is_file():
+            continue
+        entries = read_ignore(source_id, unaccounted)
+        found = check_source(source_id, article.read_text(encoding="utf-8"), quoted.get(source_id, []), entries,
+                             paths.relative(article))
+        unaccounted += found.unaccounted
+        stale += found.stale
+    if ignore_dir().is_dir():
+        unaccounted += [Problem(paths.relative(path), f"no source '{path.stem}' in "
+                                                      f"{paths.relative(paths.SOURCES_FILE)} — remove the file or "
+                                                      "correct its name")
+                        for path in sorted(ignore_dir().glob("*.yml")) if path.stem not in listed]
+    return Coverage(unaccounted, stale)
+
+
+def coverage_step(database: Path, say: Callable[[str], None]) -> None:
+    """Build step: fail on any figure left unaccounted; report stale ignore entries."""
+    coverage = check_coverage(database)
+    for problem in coverage.stale:
+        say(f"stale: {problem}")
+    if coverage.unaccounted:
+        raise CoverageFailed(coverage.unaccounted)
+    say("coverage: every figure and date of the articles is quoted by a claim or ignored with a reason")

@@ -1,0 +1,172 @@
+"""What the guard refuses and how it words it: bad paths, bad table arguments, SQLite's text turned into advice."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from datasette.utils import tilde_decode, urlsafe_components
+
+from etl.schema.model import Table
+from etl.schema.tables import TABLES
+from etl.site import metadata
+from etl.site.limits import VALUE_BYTES
+from etl.site.serve import DATABASE_NAME, SETTINGS
+
+READ_ONLY = ("This site is read-only: only GET, HEAD and OPTIONS are answered — "
+             "download the data package or the database to change a copy")
+NOT_FOUND = "No such page — the home page / lists what this site serves"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+TABLE_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<format>\w+))?$")
+SQLITE_TEXT = re.compile(r"syntax error|no such (column|table|function)|near \"|fts5|misuse|mismatch|"
+                         r"unrecognized token|malformed|incomplete input|bad parameter|sqlite", re.IGNORECASE)
+TIME_LIMIT = f"The query ran longer than the {SETTINGS['sql_time_limit_ms']} ms limit and was stopped — " \
+             "make it simpler or download the database"
+TOO_BIG = f"A value of the result would be longer than {VALUE_BYTES:,} bytes — select less, or download the database"
+PHRASES = (
+    (re.compile(r"too long|interrupted", re.IGNORECASE), TIME_LIMIT),
+    (re.compile(r"string or blob too big", re.IGNORECASE), TOO_BIG),
+    (re.compile(r"too many attached databases", re.IGNORECASE), "ATTACH is refused: this site is read-only"),
+    (re.compile(r"user-defined function raised exception", re.IGNORECASE),
+     f"printf() and format() take widths and precisions up to {VALUE_BYTES:,} — use a smaller one"),
+)
+
+
+def _forms(text: str) -> list[str]:
+    """The text and what it decodes to, percent-decoded up to three times (as a handler further in might)."""
+    forms = [text]
+    for _ in range(3):
+        decoded = unquote(forms[-1])
+        if decoded == forms[-1]:
+            break
+        forms.append(decoded)
+    return forms
+
+
+def path_problem(path: str, raw_path: bytes | None) -> tuple[int, str] | None:
+    """Refuse control characters, backslashes, '//' at the start (an open redirect) and '.' or '..' segments."""
+    texts = [path] + ([raw_path.decode("latin-1")] if raw_path else [])
+    forms = [form for text in texts for form in _forms(text)]
+    if any(CONTROL.search(form) for form in forms):
+        return 400, "The path contains a control character — remove it"
+    if any("\\" in form or form.startswith("//") for form in forms):
+        return 404, NOT_FOUND
+    if any(segment in (".", "..") for form in forms for segment in form.split("/")):
+        return 404, NOT_FOUND
+    return None
+
+
+DATABASE_JSON = f"/{DATABASE_NAME}.json"
+
+
+def cleaned_args(path: str, args: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The query without what means nothing: a blank search (not an FTS5 syntax error) and `_shape` on the
+    database's table list, which has no rows to shape (Datasette 0.65 fails on it)."""
+    kept = [(key, value) for key, value in args if not (key.startswith("_search") and not value.strip())]
+    if path == DATABASE_JSON and not any(key == "sql" and value.strip() for key, value in kept):
+        kept = [(key, value) for key, value in kept if key not in ("_shape", "sql")]
+    return kept
+
+
+def _table(path: str) -> Table | None:
+    match = TABLE_ROUTE.match(path)
+    if not match or tilde_decode(match["database"]) != DATABASE_NAME:
+        return None
+    name = tilde_decode(match["table"])
+    return next((table for table in TABLES if table.name == name), None)
+
+
+def _values(args, key: str) -> list[str]:
+    return [value for name, value in args if name == key]
+
+
+def sort_problem(table: Table, args) -> str | None:
+    chosen = [(key, value) for key, value in args if key in ("_sort", "_sort_desc") and value]
+    if len(chosen) > 1:
+        return "Give one of _sort and _sort_desc, once — e.g. ?_sort_desc=" + metadata.sortable_columns(table)[0]
+    if chosen and chosen[0][1] not in metadata.sortable_columns(table):
+        return (f"{table.name} cannot be sorted by {json.dumps(chosen[0][1][:80])} — sortable columns (each pages "
+                f"every row exactly once): {', '.join(metadata.sortable_columns(table))}")
+    return None
+
+
+def next_problem(table: Table, args) -> str | None:
+    """`_next` must be a token of a previous page: the sort value (when sorted) then every primary key."""
+    tokens = _values(args, "_next")
+    if not tokens or not tokens[0]:
+        return None
+    sorted_by = any(value for key, value in args if key in ("_sort", "_sort_desc")) or \
+        "sort" in metadata.table_metadata(table)
+    expected = len(table.primary_key) + (1 if sorted_by else 0)
+    if len(urlsafe_components(tokens[0])) != expected:
+        return "_next is not a token of this listing — follow next_url of the previous page"
+    return None
+
+
+def through_problem(table: Table, args) -> str | None:
+    for text in _values(args, "_through"):
+        try:
+            through = json.loads(text)
+        except ValueError:
+            through = None
+        other = next((t for t in TABLES if isinstance(through, dict) and t.name == through.get("table")), None)
+        if (other is None or through.get("column") not in other.column_names
+                or not isinstance(through.get("value"), (str, int, float))
+                or not any(c.references and c.references[0] == table.name for c in other.columns)):
+            return ('_through must be JSON {"table": …, "column": …, "value": …} naming a table with a foreign '
+                    f"key to {table.name} and one of its columns")
+    return None
+
+
+def table_problem(path: str, args) -> str | None:
+    table = _table(path)
+    if table is None:
+        return None
+    for check in (sort_problem, next_problem, through_problem):
+        problem = check(table, args)
+        if problem:
+            return problem
+    return None
+
+
+def client_message(text: str, path: str, args: dict) -> str | None:
+    """Datasette's error text as advice; None where it is SQLite's text about SQL the site wrote itself."""
+    for pattern, advice in PHRASES:
+        if pattern.search(text):
+            return advice
+    if SQLITE_TEXT.search(text) and not args.get("sql"):
+        return None
+    return text[:500] or None
+
+
+def fallback_message(path: str) -> str:
+    return "This request cannot be answered as asked — check its parameters against /-/openapi.json"
+
+
+def content_addressed(path: str, args: list[tuple[str, str]]) -> bool:
+    """A package file asked for by its SHA-256 (the handler answers 404 unless the file has that digest)."""
+    return path.startswith("/-/package/") and any(key == "sha256" for key, _ in args)
+
+
+class Context:
+    """What the guard needs of the running Datasette."""
+
+    def __init__(self, datasette):
+        self.datasette = datasette
+
+    @property
+    def ttl(self) -> int:
+        return self.datasette.setting("default_cache_ttl")
+
+    def query_problem(self, path: str, args) -> tuple[int, str] | None:
+        problem = table_problem(path, args)
+        return (400, problem) if problem else None
+
+    def scrub_paths(self, body: bytes) -> bytes:
+        """Introspection pages name each database file, never the directory it is in on this machine."""
+        for db in self.datasette.databases.values():
+            if db.path:
+                for form in {str(Path(db.path)), str(Path(db.path).resolve())}:
+                    body = body.replace(form.encode(), Path(db.path).name.encode())
+        return body

@@ -42,7 +42,8 @@ def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
 
 
 async def openapi_json(datasette):
-    return _finish(datasette, Response.json(openapi.document(), default=str))
+    examples = await site_pages.row_examples(_database(datasette), TABLES)
+    return _finish(datasette, Response.json(openapi.document(examples), default=str))
 
 
 async def package(datasette, request):

@@ -47,7 +47,7 @@ def calls(served, path: str, operation: dict) -> list[str]:
         for name in path_params:
             url = url.replace("{" + name + "}", tilde_encode(str(row[name])))
     query = {p["name"]: p["example"] for p in parameters if p["in"] == "query" and p["required"]}
-    shapes = next((p["schema"]["enum"] for p in parameters if p["name"] == "_shape" and p["required"]), [None])
+    shapes = [None] + next((p["schema"]["enum"] for p in parameters if p["name"] == "_shape"), [])
     urls = []
     for shape in shapes:
         arguments = {**query, **({"_shape": shape} if shape else {})}

@@ -119,6 +119,9 @@ def wrap(app, datasette):
         problem = context.query_problem(scope["path"], exchange.args)
         if problem:
             return await send_error(send, *problem, head=exchange.head)
+        row_path = rules.row_raw_path(scope.get("raw_path"))
+        if row_path:
+            scope = {**scope, "raw_path": row_path}
         cleaned = rules.cleaned_args(scope["path"], exchange.args)
         if cleaned != exchange.args:
             scope = {**scope, "query_string": urlencode(cleaned).encode()}

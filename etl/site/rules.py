@@ -77,6 +77,23 @@ def _table(path: str) -> Table | None:
     return next((table for table in TABLES if table.name == name), None)
 
 
+ROW_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)/(?P<keys>[^/]+?)(?P<format>\.\w+)?$")
+PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def row_raw_path(raw_path: bytes | None) -> bytes | None:
+    """A row URL whose key a client percent-encoded (':' as %3A), in Datasette's tilde encoding: Datasette routes
+    on the raw path and would look up the key with '%3A' in it, then redirect to a mangled URL."""
+    if not raw_path:
+        return None
+    text = raw_path.decode("latin-1")
+    match = ROW_ROUTE.match(text)
+    if not match or "%" not in match["keys"] or _table(f"/{match['database']}/{match['table']}") is None:
+        return None
+    keys = PERCENT.sub(lambda found: "~" + found[1].upper(), match["keys"])
+    return f"/{match['database']}/{match['table']}/{keys}{match['format'] or ''}".encode("latin-1")
+
+
 def _values(args, key: str) -> list[str]:
     return [value for name, value in args if name == key]
 
@@ -84,10 +101,12 @@ def _values(args, key: str) -> list[str]:
 def sort_problem(table: Table, args) -> str | None:
     chosen = [(key, value) for key, value in args if key in ("_sort", "_sort_desc") and value]
     if len(chosen) > 1:
-        return "Give one of _sort and _sort_desc, once — e.g. ?_sort_desc=" + metadata.sortable_columns(table)[0]
-    if chosen and chosen[0][1] not in metadata.sortable_columns(table):
-        return (f"{table.name} cannot be sorted by {json.dumps(chosen[0][1][:80])} — sortable columns (each pages "
-                f"every row exactly once): {', '.join(metadata.sortable_columns(table))}")
+        return "Give one of _sort and _sort_desc, once"
+    sortable = metadata.sortable_columns(table)
+    if chosen and chosen[0][1] not in sortable:
+        offered = f"sort by one of {', '.join(sortable)}" if sortable else "it is listed in primary-key order only"
+        return (f"{table.name} cannot be sorted by {json.dumps(chosen[0][1][:80])} — {offered} (the sorts that page "
+                "every row exactly once)")
     return None
 
 

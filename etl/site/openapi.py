@@ -12,7 +12,8 @@ from etl.site.serve import DATABASE_NAME, SETTINGS
 
 DB = DATABASE_NAME
 REF = "#/components/schemas/"
-SHAPES = ("objects", "array")
+SHAPES = ("objects", "array", "arrays")
+LABEL_SWITCH = ["on", "off", "true", "false", "1", "0"]
 JSON_TYPES = {
     "string": {"type": "string"}, "integer": {"type": "integer"}, "number": {"type": "number"},
     "boolean": {"type": "integer", "enum": [0, 1]}, "date": {"type": "string", "format": "date"},
@@ -57,9 +58,11 @@ def _table_row(table: Table) -> dict:
 
 
 def _page(row_ref: str, fields: dict, required: list[str]) -> dict:
+    """A page: rows as objects (_shape=objects) or as lists in column order (_shape=arrays, the default)."""
+    rows = {"anyOf": [{"$ref": row_ref}, {"type": "array", "description": "The row's values in column order."}]}
     return {
         "type": "object",
-        "properties": {"rows": {"type": "array", "items": {"$ref": row_ref}}, **fields},
+        "properties": {"rows": {"type": "array", "items": rows}, **fields},
         "required": ["rows", *required],
     }
 
@@ -100,8 +103,8 @@ def _param(name: str, description: str, schema: dict, required: bool = False, wh
 
 
 SHAPE = _param("_shape", "objects: a page with rows as objects, next, next_url and counts; array: the rows "
-               "only, as a JSON array of objects. Default objects.", {"type": "string", "enum": list(SHAPES)},
-               example="objects")
+               "only, as a JSON array of objects; arrays (the default): the page with each row as a list in "
+               "column order.", {"type": "string", "enum": list(SHAPES)}, example="objects")
 
 
 def table_path(table: Table) -> dict:
@@ -111,18 +114,14 @@ def table_path(table: Table) -> dict:
     params = [
         SHAPE,
         _param("_labels", "on: foreign keys as {value, label} objects with the referenced row's label.",
-               {"type": "string", "enum": ["on", "off"]}),
+               {"type": "string", "enum": LABEL_SWITCH}),
         _param("_size", f"Rows per page, at most {SETTINGS['max_returned_rows']}; 0 for the count only.",
                {"type": "integer", "minimum": 0, "maximum": SETTINGS["max_returned_rows"]}),
         _param("_facet", "Count the rows by this column (facet_results).", {"type": "string", "enum": names}),
     ]
-    if sortable:  # only columns whose order pages every row exactly once; never _sort and _sort_desc together
-        params += [
-            _param("_sort", "Sort by this column, ascending. Not with _sort_desc.",
-                   {"type": "string", "enum": sortable}),
-            _param("_sort_desc", "Sort by this column, descending. Not with _sort.",
-                   {"type": "string", "enum": sortable}),
-        ]
+    if sortable:  # only columns whose order pages every row exactly once
+        params.append(_param("_sort", "Sort by this column, ascending (_sort_desc=column instead for descending; "
+                             "never both); blank for the default order.", {"type": "string", "enum": ["", *sortable]}))
     if table.fts:
         params.append(_param("_search", f"Full-text search in {', '.join(table.fts)}.", {"type": "string"}))
     params += [_param(c.name, f"Only rows whose {c.name} equals this (also {c.name}__gte, __lt, __contains, "
@@ -175,7 +174,8 @@ def database_path() -> dict:
         "name": {"type": "string"}, "columns": COLUMNS, "count": {"type": ["integer", "null"]},
         "hidden": {"type": "boolean", "description": "True for the full-text index tables."}}}
     query_result = {"type": "object", "required": ["database", "rows", "columns", "truncated"], "properties": {
-        "database": {"const": DB}, "rows": {"type": "array", "items": {"type": "object"}}, "columns": COLUMNS,
+        "database": {"const": DB}, "rows": {"type": "array", "items": {"type": ["object", "array"]}},
+        "columns": COLUMNS,
         "truncated": {"type": "boolean"}}}
     tables = {"type": "object", "required": ["database", "tables"], "properties": {
         "database": {"const": DB}, "tables": {"type": "array", "items": table_item}}}
@@ -186,8 +186,8 @@ def database_path() -> dict:
             _param("sql", "A read-only SELECT; parameters as :name, given as further query parameters. "
                    f"Stopped after {SETTINGS['sql_time_limit_ms']} ms.", {"type": "string"},
                    example="select predicate_id, count(*) as n from claims group by predicate_id"),
-            _param("_shape", "objects or array; ignored without sql.", {"type": "string", "enum": list(SHAPES)},
-                   example="objects"),
+            _param("_shape", "objects, array or arrays (the default); ignored without sql.",
+                   {"type": "string", "enum": list(SHAPES)}, example="objects"),
         ],
         "responses": {"200": {"description": "Without sql: the tables and their row counts. With sql: rows.",
                               "content": {"application/json": {"schema": {"anyOf": [

@@ -12,6 +12,7 @@ from etl.schema.model import Table
 from etl.schema.tables import TABLES
 from etl.site import metadata
 from etl.site.limits import VALUE_BYTES
+from etl.site.queries import QUERIES
 from etl.site.serve import DATABASE_NAME, SETTINGS
 
 READ_ONLY = ("This site is read-only: only GET, HEAD and OPTIONS are answered — "
@@ -20,7 +21,7 @@ NOT_FOUND = "No such page — the home page / lists what this site serves"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 TABLE_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<format>\w+))?$")
 SQLITE_TEXT = re.compile(r"syntax error|no such (column|table|function)|near \"|fts5|misuse|mismatch|"
-                         r"unrecognized token|malformed|incomplete input|bad parameter|sqlite", re.IGNORECASE)
+                         r"unrecognized token|malformed|incomplete input|bad parameter|unterminated|sqlite", re.IGNORECASE)
 TIME_LIMIT = f"The query ran longer than the {SETTINGS['sql_time_limit_ms']} ms limit and was stopped — " \
              "make it simpler or download the database"
 TOO_BIG = f"A value of the result would be longer than {VALUE_BYTES:,} bytes — select less, or download the database"
@@ -28,6 +29,8 @@ PHRASES = (
     (re.compile(r"too long|interrupted", re.IGNORECASE), TIME_LIMIT),
     (re.compile(r"string or blob too big", re.IGNORECASE), TOO_BIG),
     (re.compile(r"too many attached databases", re.IGNORECASE), "ATTACH is refused: this site is read-only"),
+    (re.compile(r"fts5: syntax error", re.IGNORECASE),
+     "The search is not FTS5 query syntax (as _searchmode=raw expects) — drop _searchmode=raw to find the words"),
     (re.compile(r"user-defined function raised exception", re.IGNORECASE),
      f"printf() and format() take widths and precisions up to {VALUE_BYTES:,} — use a smaller one"),
 )
@@ -48,8 +51,8 @@ def path_problem(path: str, raw_path: bytes | None) -> tuple[int, str] | None:
     """Refuse control characters, backslashes, '//' at the start (an open redirect) and '.' or '..' segments."""
     texts = [path] + ([raw_path.decode("latin-1")] if raw_path else [])
     forms = [form for text in texts for form in _forms(text)]
-    if any(CONTROL.search(form) for form in forms):
-        return 400, "The path contains a control character — remove it"
+    if any(CONTROL.search(form) for form in forms):  # no table, row or file has one in its name
+        return 404, NOT_FOUND
     if any("\\" in form or form.startswith("//") for form in forms):
         return 404, NOT_FOUND
     if any(segment in (".", "..") for form in forms for segment in form.split("/")):
@@ -60,13 +63,32 @@ def path_problem(path: str, raw_path: bytes | None) -> tuple[int, str] | None:
 DATABASE_JSON = f"/{DATABASE_NAME}.json"
 
 
+SHAPES = ("objects", "array", "arrays")
+
+
+def _search_text(value: str) -> str:
+    return CONTROL.sub(" ", value)
+
+
 def cleaned_args(path: str, args: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The query without what means nothing: a blank search (not an FTS5 syntax error) and `_shape` on the
-    database's table list, which has no rows to shape (Datasette 0.65 fails on it)."""
-    kept = [(key, value) for key, value in args if not (key.startswith("_search") and not value.strip())]
+    """The query without what means nothing: control characters in a search, a search without a word (not an
+    FTS5 syntax error), and `_shape` on the database's table list, which has no rows to shape."""
+    kept = []
+    for key, value in args:
+        if key.startswith("_search"):
+            value = _search_text(value)
+            if not value.replace('"', " ").strip():
+                continue
+        kept.append((key, value))
     if path == DATABASE_JSON and not any(key == "sql" and value.strip() for key, value in kept):
         kept = [(key, value) for key, value in kept if key not in ("_shape", "sql")]
     return kept
+
+
+def shape_problem(path: str, args) -> str | None:
+    if path.endswith(".json") and any(value not in SHAPES for value in _values(args, "_shape")):
+        return f"_shape takes {', '.join(SHAPES)}"
+    return None
 
 
 def _table(path: str) -> Table | None:
@@ -138,11 +160,42 @@ def through_problem(table: Table, args) -> str | None:
     return None
 
 
+SWITCH = ("on", "off", "true", "false", "1", "0")
+
+
+def facet_problem(table: Table, args) -> str | None:
+    unknown = [value for value in _values(args, "_facet") if value not in table.column_names]
+    if unknown:
+        return f"{table.name} has no column {json.dumps(unknown[0][:80])} to facet by"
+    return None
+
+
+def labels_problem(table: Table, args) -> str | None:
+    if any(value.lower() not in SWITCH for value in _values(args, "_labels")):
+        return "_labels takes on or off"
+    return None
+
+
+def canned_problem(path: str, args) -> str | None:
+    """A canned query answered as JSON needs each of its parameters (blank is allowed: it means 'any')."""
+    match = TABLE_ROUTE.match(path)
+    if not match or match["format"] != "json" or tilde_decode(match["database"]) != DATABASE_NAME:
+        return None
+    query = next((q for q in QUERIES if q.name == tilde_decode(match["table"])), None)
+    given = {key for key, _ in args}
+    missing = [param for param in (query.params if query else ()) if param.name not in given]
+    if missing:
+        return f"{query.name} needs " + " and ".join(f"{p.name}= ({p.description} e.g. {p.name}={p.example})"
+                                                      for p in missing)
+    return None
+
+
 def table_problem(path: str, args) -> str | None:
     table = _table(path)
-    if table is None:
-        return None
-    for check in (sort_problem, next_problem, through_problem):
+    problem = shape_problem(path, args)
+    if problem or table is None:
+        return problem or canned_problem(path, args)
+    for check in (sort_problem, next_problem, through_problem, labels_problem, facet_problem):
         problem = check(table, args)
         if problem:
             return problem

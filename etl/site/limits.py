@@ -64,10 +64,7 @@ def budgeted_rows(connection: sqlite3.Connection):
 # printf('%.*c', 1e9, 'x') holds a thread for 15 s in one step, out of reach of the time limit.
 CONVERSION = re.compile(r"%([-+ 0#!,]*)(\*|\d+)?(?:\.(\*|\d*))?(?:ll|l)?(.)", re.DOTALL)
 _private = threading.local()
-
-
-class FormatTooWide(sqlite3.DataError):
-    pass
+TOO_BIG_VALUE = bytes(VALUE_BYTES + 1)
 
 
 def _widths(template: str, args: tuple) -> list[int]:
@@ -91,7 +88,7 @@ def bounded_printf(template, *args):
     if template is None:
         return None
     if any(width > VALUE_BYTES for width in _widths(str(template), args)):
-        raise FormatTooWide("string or blob too big")
+        return TOO_BIG_VALUE  # SQLite refuses it with its own "string or blob too big", as for zeroblob(9e8)
     if not hasattr(_private, "connection"):
         _private.connection = sqlite3.connect(":memory:", check_same_thread=False)
         _private.connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, VALUE_BYTES)

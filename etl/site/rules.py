@@ -120,6 +120,11 @@ def _values(args, key: str) -> list[str]:
     return [value for name, value in args if name == key]
 
 
+def _named(value: str) -> str:
+    """A name the client sent, repeated only when it is a plain identifier (never markup back at them)."""
+    return value if re.fullmatch(r"\w{1,64}", value) else "that"
+
+
 def sort_problem(table: Table, args) -> str | None:
     chosen = [(key, value) for key, value in args if key in ("_sort", "_sort_desc") and value]
     if len(chosen) > 1:
@@ -127,7 +132,7 @@ def sort_problem(table: Table, args) -> str | None:
     sortable = metadata.sortable_columns(table)
     if chosen and chosen[0][1] not in sortable:
         offered = f"sort by one of {', '.join(sortable)}" if sortable else "it is listed in primary-key order only"
-        return (f"{table.name} cannot be sorted by {json.dumps(chosen[0][1][:80])} — {offered} (the sorts that page "
+        return (f"{table.name} cannot be sorted by {_named(chosen[0][1])} — {offered} (the sorts that page "
                 "every row exactly once)")
     return None
 
@@ -166,7 +171,7 @@ SWITCH = ("on", "off", "true", "false", "1", "0")
 def facet_problem(table: Table, args) -> str | None:
     unknown = [value for value in _values(args, "_facet") if value not in table.column_names]
     if unknown:
-        return f"{table.name} has no column {json.dumps(unknown[0][:80])} to facet by"
+        return f"{table.name} has no column {_named(unknown[0])} to facet by"
     return None
 
 

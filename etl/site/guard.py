@@ -113,15 +113,15 @@ def wrap(app, datasette):
         exchange = Exchange(scope, context)
         if scope["method"] not in READ_METHODS:
             return await send_error(send, 405, rules.READ_ONLY, [(b"allow", b"GET, HEAD, OPTIONS")])
+        row_path = rules.row_raw_path(scope.get("raw_path"))
+        if row_path:
+            scope = {**scope, "raw_path": row_path}
         problem = rules.path_problem(scope["path"], scope.get("raw_path"))
         if problem:
             return await send_error(send, *problem, head=exchange.head)
         problem = context.query_problem(scope["path"], exchange.args)
         if problem:
             return await send_error(send, *problem, head=exchange.head)
-        row_path = rules.row_raw_path(scope.get("raw_path"))
-        if row_path:
-            scope = {**scope, "raw_path": row_path}
         cleaned = rules.cleaned_args(scope["path"], exchange.args)
         if cleaned != exchange.args:
             scope = {**scope, "query_string": urlencode(cleaned).encode()}
@@ -163,7 +163,7 @@ def respond(exchange: Exchange, send):
                 headers = [(b"content-type", b"application/json; charset=utf-8")] + \
                     _without(headers, b"content-type", b"location")
             headers = _without(headers, b"content-length") + [(b"content-length", str(len(data)).encode())]
-            await start(status, headers)
+            await start(status, headers, keep_length=True)
             state["done"] = True
             return await send({"type": "http.response.body", "body": b"" if exchange.head else data})
         state["sent"] += len(body)

@@ -19,6 +19,7 @@ READ_ONLY = ("This site is read-only: only GET, HEAD and OPTIONS are answered â€
              "download the data package or the database to change a copy")
 NOT_FOUND = "No such page â€” the home page / lists what this site serves"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ENCODED_SEPARATOR = re.compile(rb"%(2f|5c)", re.IGNORECASE)
 TABLE_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<format>\w+))?$")
 SQLITE_TEXT = re.compile(r"syntax error|no such (column|table|function)|near \"|fts5|misuse|mismatch|"
                          r"unrecognized token|malformed|incomplete input|bad parameter|unterminated|sqlite", re.IGNORECASE)
@@ -54,6 +55,8 @@ def path_problem(path: str, raw_path: bytes | None) -> tuple[int, str] | None:
     if any(CONTROL.search(form) for form in forms):  # no table, row or file has one in its name
         return 404, NOT_FOUND
     if any("\\" in form or form.startswith("//") for form in forms):
+        return 404, NOT_FOUND
+    if raw_path and ENCODED_SEPARATOR.search(raw_path):  # only ever a way round a check; rows use ~2F
         return 404, NOT_FOUND
     if any(segment in (".", "..") for form in forms for segment in form.split("/")):
         return 404, NOT_FOUND

@@ -34,7 +34,8 @@ def _finish(datasette, response: Response) -> Response:
 
 def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
     if found is None:
-        return Response.text("Not found — see the home page for what this site serves", status=404)
+        return Response(guard.error_body(404, "Not found — see the home page for what this site serves"),
+                        status=404, content_type="application/json; charset=utf-8")
     response = Response(found.read_bytes(), content_type=site_pages.content_type(found))
     if attachment:
         response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
@@ -47,8 +48,13 @@ async def openapi_json(datasette):
 
 
 async def package(datasette, request):
+    """A package file; with ?sha256= only if it has that digest, so a cache may keep that URL for ever."""
     path = unquote(request.url_vars["path"])
-    return _file(datasette, site_pages.package_file(_root(datasette), path), attachment=path.endswith(".zip"))
+    found = site_pages.package_file(_root(datasette), path)
+    wanted = request.args.get("sha256")
+    if found is not None and wanted is not None and site_pages.sha256_of(found) != wanted.lower():
+        found = None
+    return _file(datasette, found, attachment=path.endswith(".zip"))
 
 
 async def data_docs(datasette, request):

@@ -1,6 +1,7 @@
 """The site's guard: an ASGI layer before Datasette that answers every client mistake with a JSON 4xx."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -12,6 +13,7 @@ from etl.site.limits import TOO_LARGE
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 RESPONSE_BYTES = 64_000_000  # above max_csv_mb and the database download; JSON is bounded well below it
 HTML_TAG = re.compile(r"<[^>]*>")
+QUERY_MS = re.compile(rb'"query_ms": [0-9.e+-]+, ')  # a timing: two replicas would never answer the same bytes
 JSON_TYPE = b"application/json"
 CACHE_SHORT = "public, max-age={ttl}"
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
@@ -49,6 +51,7 @@ class Exchange:
         self.args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         self.is_json = self.path.endswith(".json") or ("_format", "json") in self.args
         self.head = scope["method"] == "HEAD"
+        self.if_none_match = _header(scope.get("headers", []), b"if-none-match")
 
     def buffered(self, headers) -> bool:
         """JSON answers are read whole (Datasette sends them in one piece) so their status can be corrected."""
@@ -56,7 +59,7 @@ class Exchange:
         return self.is_json or content_type.startswith(JSON_TYPE) or self.path.startswith("/-/databases")
 
     def cache_control(self, status: int) -> bytes:
-        if status >= 400 or self.scope["method"] == "OPTIONS":
+        if status >= 400 or status in (301, 302) or self.scope["method"] == "OPTIONS":
             return b"no-store"
         if rules.content_addressed(self.path, self.args):
             return CACHE_IMMUTABLE.encode()
@@ -68,6 +71,7 @@ class Exchange:
             return 400, error_body(400, TOO_LARGE)
         if self.path.startswith("/-/databases"):
             body = self.context.scrub_paths(body)
+        body = QUERY_MS.sub(b"", body)
         if status < 400 and not body.lstrip().startswith(b"{"):
             return status, body
         try:
@@ -163,8 +167,14 @@ def respond(exchange: Exchange, send):
                 headers = [(b"content-type", b"application/json; charset=utf-8")] + \
                     _without(headers, b"content-type", b"location")
             headers = _without(headers, b"content-length") + [(b"content-length", str(len(data)).encode())]
-            await start(status, headers, keep_length=True)
             state["done"] = True
+            if status == 200:
+                etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'.encode()
+                headers.append((b"etag", etag))
+                if exchange.if_none_match == etag:
+                    await start(304, _without(headers, b"content-length", b"content-type"), keep_length=True)
+                    return await send({"type": "http.response.body", "body": b""})
+            await start(status, headers, keep_length=True)
             return await send({"type": "http.response.body", "body": b"" if exchange.head else data})
         state["sent"] += len(body)
         if state["sent"] > RESPONSE_BYTES:

@@ -30,6 +30,20 @@ def package_file(root: Path, path: str) -> Path | None:
     return found if found.is_file() else None
 
 
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, computed once per version of the file (path, size, modification time)."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        import hashlib
+
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
 def data_docs_file(root: Path, path: str) -> Path | None:
     """A file of the Great Expectations Data Docs under build/data-docs, never outside it."""
     base = (root / DATA_DOCS).resolve()

@@ -89,8 +89,13 @@ def cleaned_args(path: str, args: list[tuple[str, str]]) -> list[tuple[str, str]
 
 
 def shape_problem(path: str, args) -> str | None:
-    if path.endswith(".json") and any(value not in SHAPES for value in _values(args, "_shape")):
+    """_shape and _size of a JSON answer: one of the documented shapes; a whole number or max."""
+    if not path.endswith(".json"):
+        return None
+    if any(value not in SHAPES for value in _values(args, "_shape")):
         return f"_shape takes {', '.join(SHAPES)}"
+    if any(not (re.fullmatch(r"[0-9]+", value) or value == "max") for value in _values(args, "_size")):
+        return f"_size takes a whole number up to {SETTINGS['max_returned_rows']}, or max"
     return None
 
 

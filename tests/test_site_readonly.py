@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -122,3 +123,11 @@ def test_a_row_url_with_a_percent_encoded_colon_answers_the_row(live_site):
     run_id = runs[0]["run_id"]
     status, _, body = live_site.raw("GET", f"/{DB}/validation_runs/{quote(run_id, safe='')}.json?_shape=array")
     assert status == 200 and json.loads(body) == runs
+
+
+def test_the_served_process_has_the_memory_ceiling(live_site):
+    from etl.site.limits import MEMORY_CEILING
+
+    limits = Path(f"/proc/{live_site.process.pid}/limits").read_text()
+    line = next(line for line in limits.splitlines() if line.startswith("Max address space"))
+    assert int(line.split()[3]) <= MEMORY_CEILING

@@ -5,7 +5,7 @@ import hashlib
 import json
 import re
 import sys
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from etl.site import rules
 from etl.site.limits import TOO_LARGE

@@ -33,6 +33,7 @@ SLOW_SQL = "with recursive r(x) as (select 1 union all select x + 1 from r) sele
 COMPANY_ROUTES = ("/company/{id}", "/companies/{id}", f"/{DB}/companies/{{id}}")
 MEMORY_GROWTH_MB = 50
 CUT_FACTOR = 1.5
+DROPPED_AT: list[float] = []  # when each dropped request failed (perf_counter), to tell a rebuild's from others
 
 
 def free_port() -> int:
@@ -152,6 +153,7 @@ async def _load(base: str, mix: list, count: int, concurrency: int, results: lis
                     results.append((kind, response.status_code, time.perf_counter() - started))
                 except httpx.HTTPError as error:
                     results.append((kind, f"dropped: {type(error).__name__}", time.perf_counter() - started))
+                    DROPPED_AT.append(time.perf_counter())
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
@@ -188,8 +190,10 @@ async def _run(server: Server, mix: list, count: int, concurrency: int, slow_lim
     if rebuild_at:
         load = asyncio.create_task(_load(server.base, mix, count, concurrency, results))
         await asyncio.sleep(2)
+        window = time.perf_counter()
         rebuilt = await asyncio.to_thread(rebuild, *rebuild_at)
         rebuilt["requests_before_and_during"] = len(results)
+        rebuilt["dropped_during"] = sum(1 for moment in DROPPED_AT if window <= moment <= time.perf_counter())
         await load
     else:
         await _load(server.base, mix, count, concurrency, results)

@@ -272,10 +272,13 @@ def measure(name: str, command: list[str], database: Path, log: Path, count: int
 def table(reports: list[dict]) -> str:
     keys = ("requests", "seconds", "throughput_rps", "p50_ms", "p95_ms", "p99_ms", "errors_by_status",
             "server_errors", "dropped", "slow_queries", "slow_statuses", "slow_max_ms", "slow_limit_ms",
-            "memory_before_mb", "memory_after_mb", "memory_growth_mb", "rebuild", "problems", "notes")
+            "memory_before_mb", "memory_after_mb", "memory_growth_mb")
     lines = [f"{'':20}" + "".join(f"{r['server']:>40}" for r in reports)]
     for key in keys:
         lines.append(f"{key:20}" + "".join(f"{json.dumps(r[key], default=str)[:40]:>40}" for r in reports))
+    for report in reports:  # the long ones in full
+        for key in ("rebuild", "problems", "notes"):
+            lines.append(f"{report['server']} {key}: {json.dumps(report[key], default=str)}")
     return "\n".join(lines)
 
 

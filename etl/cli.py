@@ -21,6 +21,7 @@ from etl.publish.package.stage import (
 from etl.publish.pipeline import build as run_build
 from etl.publish.pipeline import repackage
 from etl.schema.dataset import ZIP_NAME
+from etl.site import limits as site_limits
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.validation import ExpectationFileError, ValidationFailed, validation_step
@@ -368,4 +369,5 @@ def serve(database: Path, host: str, port: int) -> None:
         click.echo(f"{paths.relative(database)} cannot be read ({error}) — rebuild it: etl build", err=True)
         sys.exit(1)
     click.echo(f"Serving {paths.relative(database)} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    site_limits.cap_memory()  # kept across exec: no query can grow the server past it
     os.execv(sys.executable, [sys.executable, "-m", "datasette", *site_serve.serve_args(database, host, port)])

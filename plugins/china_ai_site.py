@@ -1,7 +1,6 @@
 """Datasette plugin of the site: read-only guard, OpenAPI, package and Data Docs downloads, page variables."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -10,9 +9,11 @@ from datasette.utils import add_cors_headers, tilde_encode, urlsafe_components
 from datasette.utils.asgi import Response
 
 from etl.schema.tables import DATA_TABLES, TABLES
-from etl.site import openapi, reload
+from etl.site import guard, limits, openapi, reload
 from etl.site import pages as site_pages
 from etl.site.queries import QUERIES
+
+guard.quiet_errors()
 
 
 def _database(datasette):
@@ -33,7 +34,8 @@ def _finish(datasette, response: Response) -> Response:
 
 def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
     if found is None:
-        return Response.text("Not found — see the home page for what this site serves", status=404)
+        return Response(guard.error_body(404, "Not found — see the home page for what this site serves"),
+                        status=404, content_type="application/json; charset=utf-8")
     response = Response(found.read_bytes(), content_type=site_pages.content_type(found))
     if attachment:
         response.headers["Content-Disposition"] = f'attachment; filename="{found.name}"'
@@ -41,12 +43,18 @@ def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
 
 
 async def openapi_json(datasette):
-    return _finish(datasette, Response.json(openapi.document(), default=str))
+    examples = await site_pages.row_examples(_database(datasette), TABLES)
+    return _finish(datasette, Response.json(openapi.document(examples), default=str))
 
 
 async def package(datasette, request):
+    """A package file; with ?sha256= only if it has that digest, so a cache may keep that URL for ever."""
     path = unquote(request.url_vars["path"])
-    return _file(datasette, site_pages.package_file(_root(datasette), path), attachment=path.endswith(".zip"))
+    found = site_pages.package_file(_root(datasette), path)
+    wanted = request.args.get("sha256")
+    if found is not None and wanted is not None and site_pages.sha256_of(found) != wanted.lower():
+        found = None
+    return _file(datasette, found, attachment=path.endswith(".zip"))
 
 
 async def data_docs(datasette, request):
@@ -65,23 +73,16 @@ def register_routes():
     ]
 
 
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
-READ_ONLY = json.dumps({"ok": False, "error": "This site is read-only: only GET, HEAD and OPTIONS are answered — "
-                        "download the data package or the database to change a copy", "status": 405}).encode()
+@hookimpl
+def asgi_wrapper(datasette):
+    """Refuse writes, bad paths and bad arguments before Datasette sees them; correct its JSON errors after."""
+    return lambda app: guard.wrap(app, datasette)
 
 
 @hookimpl
-def asgi_wrapper():
-    """Refuse every method that could write, before Datasette sees it: the served database is read-only."""
-    def wrap(app):
-        async def read_only(scope, receive, send):
-            if scope["type"] != "http" or scope["method"] in READ_METHODS:
-                return await app(scope, receive, send)
-            await send({"type": "http.response.start", "status": 405, "headers": [
-                (b"content-type", b"application/json; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")]})
-            await send({"type": "http.response.body", "body": READ_ONLY})
-        return read_only
-    return wrap
+def prepare_connection(conn):
+    """Cap what one query may allocate and return, on every connection Datasette opens."""
+    limits.limit_connection(conn)
 
 
 async def _home_vars(datasette) -> dict:

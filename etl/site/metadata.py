@@ -29,7 +29,6 @@ PROVENANCE = {
     "license": LICENSE, "license_url": LICENSE_URL, "source": SOURCE, "source_url": SOURCE_URL,
     "about": ABOUT, "about_url": ABOUT_URL,
 }
-SORTABLE_TYPES = ("integer", "number", "boolean", "date", "partial_date", "datetime")
 
 
 def table_metadata(table: Table) -> dict:
@@ -56,10 +55,9 @@ def stable_sort(table: Table) -> bool:
 
 
 def sortable_columns(table: Table) -> list[str]:
-    """Keys, labels, enumerations and every number or date: what a reader would order by."""
-    keep = set(table.primary_key) | set(table.order_by) | {table.label_column}
-    return [c.name for c in table.columns
-            if c.name in keep or c.enum or c.references or c.type in SORTABLE_TYPES]
+    """Only columns that page exactly: Datasette 0.65 adds the primary-key tie-break to ORDER BY from the second
+    page on, so a sort on a column with repeated values (or NULLs) skips and repeats rows across pages."""
+    return [c.name for c in table.columns if table.primary_key == (c.name,) or (c.unique and c.required)]
 
 
 def query_metadata(query: Query) -> dict:

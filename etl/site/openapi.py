@@ -12,7 +12,8 @@ from etl.site.serve import DATABASE_NAME, SETTINGS
 
 DB = DATABASE_NAME
 REF = "#/components/schemas/"
-SHAPES = ("objects", "array")
+SHAPES = ("objects", "array", "arrays")
+LABEL_SWITCH = ["on", "off", "true", "false", "1", "0"]
 JSON_TYPES = {
     "string": {"type": "string"}, "integer": {"type": "integer"}, "number": {"type": "number"},
     "boolean": {"type": "integer", "enum": [0, 1]}, "date": {"type": "string", "format": "date"},
@@ -57,9 +58,11 @@ def _table_row(table: Table) -> dict:
 
 
 def _page(row_ref: str, fields: dict, required: list[str]) -> dict:
+    """A page: rows as objects (_shape=objects) or as lists in column order (_shape=arrays, the default)."""
+    rows = {"anyOf": [{"$ref": row_ref}, {"type": "array", "description": "The row's values in column order."}]}
     return {
         "type": "object",
-        "properties": {"rows": {"type": "array", "items": {"$ref": row_ref}}, **fields},
+        "properties": {"rows": {"type": "array", "items": rows}, **fields},
         "required": ["rows", *required],
     }
 
@@ -68,9 +71,27 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 COLUMNS = {"type": "array", "items": {"type": "string"}}
 
 
+ERROR = {"type": "object", "required": ["ok", "error", "status"], "properties": {
+    "ok": {"const": False}, "error": {"type": "string", "description": "What is wrong — how to fix it."},
+    "status": {"type": "integer", "description": "The HTTP status of the answer."},
+    "title": {"type": ["string", "null"]}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF + "Error"}}}}
+
+
+ERRORS = {
+    "400": _error("A client mistake: an unknown parameter value, a bad sort or _next, SQL that is not a read-only "
+                  "SELECT, a query over the time limit or a result too large. status equals the HTTP status."),
+    "404": _error("No such table, row or page."),
+    "405": _error("Any method but GET, HEAD and OPTIONS: the site is read-only."),
+}
+
+
 def _shape_response(page: dict, row_ref: str, what: str) -> dict:
     return {"200": {"description": what, "content": {"application/json": {"schema": {
-        "oneOf": [page, {"type": "array", "items": {"$ref": row_ref}}]}}}}}
+        "oneOf": [page, {"type": "array", "items": {"$ref": row_ref}}]}}}}, **ERRORS}
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False, where: str = "query",
@@ -82,25 +103,25 @@ def _param(name: str, description: str, schema: dict, required: bool = False, wh
 
 
 SHAPE = _param("_shape", "objects: a page with rows as objects, next, next_url and counts; array: the rows "
-               "only, as a JSON array of objects.", {"type": "string", "enum": list(SHAPES)}, required=True,
-               example="objects")
+               "only, as a JSON array of objects; arrays (the default): the page with each row as a list in "
+               "column order.", {"type": "string", "enum": list(SHAPES)}, example="objects")
 
 
 def table_path(table: Table) -> dict:
     row_ref = f"{REF}Row_{table.name}"
     names = table.column_names
+    sortable = metadata.sortable_columns(table)
     params = [
         SHAPE,
         _param("_labels", "on: foreign keys as {value, label} objects with the referenced row's label.",
-               {"type": "string", "enum": ["on", "off"]}),
+               {"type": "string", "enum": LABEL_SWITCH}),
         _param("_size", f"Rows per page, at most {SETTINGS['max_returned_rows']}; 0 for the count only.",
                {"type": "integer", "minimum": 0, "maximum": SETTINGS["max_returned_rows"]}),
-        _param("_next", "The next token of the previous page.", {"type": "string"}),
-        _param("_sort", "Sort by this column, ascending.", {"type": "string", "enum": metadata.sortable_columns(table)}),
-        _param("_sort_desc", "Sort by this column, descending.",
-               {"type": "string", "enum": metadata.sortable_columns(table)}),
         _param("_facet", "Count the rows by this column (facet_results).", {"type": "string", "enum": names}),
     ]
+    if sortable:  # only columns whose order pages every row exactly once
+        params.append(_param("_sort", "Sort by this column, ascending (_sort_desc=column instead for descending; "
+                             "never both); blank for the default order.", {"type": "string", "enum": ["", *sortable]}))
     if table.fts:
         params.append(_param("_search", f"Full-text search in {', '.join(table.fts)}.", {"type": "string"}))
     params += [_param(c.name, f"Only rows whose {c.name} equals this (also {c.name}__gte, __lt, __contains, "
@@ -118,18 +139,19 @@ def table_path(table: Table) -> dict:
     }}
 
 
-def row_path(table: Table) -> tuple[str, dict]:
+def row_path(table: Table, examples: dict | None = None) -> tuple[str, dict]:
     row_ref = f"{REF}Row_{table.name}"
     template = ",".join("{" + key + "}" for key in table.primary_key)
     params = [SHAPE] + [_param(key, f"{key} of the row, tilde-encoded (Datasette's encoding of / . , ~ and %).",
-                               {"type": "string"}, required=True, where="path") for key in table.primary_key]
+                               {"type": "string", "minLength": 1}, required=True, where="path",
+                               example=(examples or {}).get(key)) for key in table.primary_key]
     page = _page(row_ref, {"database": {"const": DB}, "table": {"const": table.name}, "columns": COLUMNS,
                            "primary_keys": COLUMNS, "primary_key_values": COLUMNS},
                  ["database", "table", "columns", "primary_keys", "primary_key_values"])
     return f"/{DB}/{table.name}/{template}.json", {"get": {
         "operationId": f"row_{table.name}", "summary": f"One row of {table.name}", "tags": ["rows"],
         "parameters": params,
-        "responses": {**_shape_response(page, row_ref, "The row."), "404": {"description": "No such row."}},
+        "responses": _shape_response(page, row_ref, "The row."),
     }}
 
 
@@ -152,7 +174,8 @@ def database_path() -> dict:
         "name": {"type": "string"}, "columns": COLUMNS, "count": {"type": ["integer", "null"]},
         "hidden": {"type": "boolean", "description": "True for the full-text index tables."}}}
     query_result = {"type": "object", "required": ["database", "rows", "columns", "truncated"], "properties": {
-        "database": {"const": DB}, "rows": {"type": "array", "items": {"type": "object"}}, "columns": COLUMNS,
+        "database": {"const": DB}, "rows": {"type": "array", "items": {"type": ["object", "array"]}},
+        "columns": COLUMNS,
         "truncated": {"type": "boolean"}}}
     tables = {"type": "object", "required": ["database", "tables"], "properties": {
         "database": {"const": DB}, "tables": {"type": "array", "items": table_item}}}
@@ -163,13 +186,13 @@ def database_path() -> dict:
             _param("sql", "A read-only SELECT; parameters as :name, given as further query parameters. "
                    f"Stopped after {SETTINGS['sql_time_limit_ms']} ms.", {"type": "string"},
                    example="select predicate_id, count(*) as n from claims group by predicate_id"),
-            _param("_shape", "objects or array (with sql).", {"type": "string", "enum": list(SHAPES)},
-                   example="objects"),
+            _param("_shape", "objects, array or arrays (the default); ignored without sql.",
+                   {"type": "string", "enum": list(SHAPES)}, example="objects"),
         ],
         "responses": {"200": {"description": "Without sql: the tables and their row counts. With sql: rows.",
                               "content": {"application/json": {"schema": {"anyOf": [
                                   tables, query_result, {"type": "array", "items": {"type": "object"}}]}}}},
-                      "400": {"description": "Not a read-only SELECT, or an SQL error."}},
+                      **ERRORS}
     }}
 
 
@@ -183,20 +206,22 @@ def package_path() -> dict:
                               "content": {"application/json": {"schema": {
                                   "type": "object", "required": ["name", "resources"], "properties": {
                                       "name": {"type": "string"}, "version": {"type": "string"},
-                                      "resources": {"type": "array", "items": resource}}}}}}},
+                                      "resources": {"type": "array", "items": resource}}}}}},
+                      "404": ERRORS["404"], "405": ERRORS["405"]},
     }}
 
 
-def document() -> dict:
+def document(row_examples: dict[str, dict] | None = None) -> dict:
+    """The description; row_examples gives, per table, primary-key values of a real row for the path examples."""
     paths = {f"/{DB}.json": database_path()}
     for table in TABLES:
         paths[f"/{DB}/{table.name}.json"] = table_path(table)
-        row, item = row_path(table)
+        row, item = row_path(table, (row_examples or {}).get(table.name))
         paths[row] = item
     for query in QUERIES:
         paths[f"/{DB}/{query.name}.json"] = query_path(query)
     paths["/-/package/datapackage.json"] = package_path()
-    schemas = {"Label": {"type": "object", "required": ["value", "label"], "additionalProperties": False,
+    schemas = {"Error": ERROR, "Label": {"type": "object", "required": ["value", "label"], "additionalProperties": False,
                          "properties": {"value": {}, "label": {"type": ["string", "null"]}}}}
     schemas.update({f"Row_{table.name}": _table_row(table) for table in TABLES})
     schemas.update({f"Query_{query.name}": {"description": query.description, **row_schema(query.columns)}

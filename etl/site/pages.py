@@ -30,6 +30,20 @@ def package_file(root: Path, path: str) -> Path | None:
     return found if found.is_file() else None
 
 
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, computed once per version of the file (path, size, modification time)."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        import hashlib
+
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
 def data_docs_file(root: Path, path: str) -> Path | None:
     """A file of the Great Expectations Data Docs under build/data-docs, never outside it."""
     base = (root / DATA_DOCS).resolve()
@@ -146,14 +160,28 @@ def api_examples(document: dict) -> list[dict]:
     found = []
     for path, item in document["paths"].items():
         operation = item["get"]
-        query = {p["name"]: p["example"] for p in operation.get("parameters", [])
-                 if p["in"] == "query" and p.get("required") and "example" in p}
-        if "_shape" in query:
-            query["_shape"] = "array"
+        parameters = operation.get("parameters", [])
+        names = {p["name"] for p in parameters}
+        query = {"_shape": "array"} if "_shape" in names and "sql" not in names else {}
+        query.update({p["name"]: p["example"] for p in parameters
+                      if p["in"] == "query" and p.get("required") and "example" in p})
         found.append({
             "path": path, "summary": operation.get("summary", ""), "tag": operation["tags"][0],
             "url": None if "{" in path else path + ("?" + urlencode(query) if query else ""),
         })
+    return found
+
+
+async def row_examples(db, tables) -> dict[str, dict]:
+    """Primary-key values of each table's first row, tilde-encoded as they go in a row URL."""
+    from datasette.utils import escape_sqlite, tilde_encode
+
+    found = {}
+    for table in tables:
+        keys = ", ".join(escape_sqlite(key) for key in table.primary_key)
+        row = (await db.execute(f"select {keys} from {escape_sqlite(table.name)} order by {keys} limit 1")).first()
+        if row is not None:
+            found[table.name] = {key: tilde_encode(str(row[key])) for key in table.primary_key}
     return found
 
 

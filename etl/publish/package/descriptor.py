@@ -5,7 +5,7 @@ import hashlib
 import json
 import sqlite3
 
-from etl.schema.dataset import NAME, TITLE
+from etl.schema.dataset import AUTHORS, NAME, TITLE, citation
 from etl.schema.model import Table
 from etl.schema.table_schema import table_schema
 
@@ -37,7 +37,10 @@ LICENSES = [{
 }]
 
 
-CONTRIBUTORS = [{"title": "The china-ai-investments maintainers", "roles": ["creator"]}]
+CONTRIBUTORS = [{"title": AUTHORS, "roles": ["creator"]}]
+# How to cite: without the version, which the descriptor carries beside it (a citation naming it would
+# change with every release and make each build a new documentation release).
+CITATION = citation()
 RESOURCE_FORMAT = {"scheme": "file", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
 
 
@@ -77,6 +80,7 @@ def descriptor(resources: list[dict], sources: list[dict], version: str, created
         "created": created,
         "keywords": list(KEYWORDS),
         "licenses": [dict(item) for item in LICENSES],
+        "citation": CITATION,
         "sources": sources,
         "contributors": [dict(item) for item in CONTRIBUTORS],
         "resources": resources,

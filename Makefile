@@ -62,7 +62,8 @@ test: $(STAMP) $(VENDORED) browser ## Run every test
 test-datasette1: $(VENDORED) browser ## Run the site tests on the latest Datasette 1.0 alpha (own venv: .venv-datasette1)
 	test -x $(VENV1)/bin/python || $(PYTHON) -m venv $(VENV1)
 	sed -e 's/ \\$$//' -e '/^ *--hash/d' -e '/^ *#/d' -e '/^datasette==/d' requirements.lock > $(LOCK1)
-	$(VENV1)/bin/pip install --quiet --disable-pip-version-check --pre -r $(LOCK1) 'datasette>=1.0a0'
+	$(VENV1)/bin/pip install --quiet --disable-pip-version-check --pre -r $(LOCK1) 'datasette>=1.0a0' 2>&1 \
+	  | { grep -v "^WARNING: Location '" || true; }
 	$(VENV1)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(VENV1)/bin/python -c 'import datasette.version as v; print("Datasette", v.__version__)'
 	$(VENV1)/bin/pytest -q -p no:cacheprovider $(SITE_TESTS)

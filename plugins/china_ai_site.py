@@ -58,19 +58,27 @@ async def data_docs(datasette, request):
     return _file(datasette, site_pages.data_docs_file(_root(datasette), unquote(path)))
 
 
+async def _page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
+    """A page of the site's own with the instance's licence and source in its footer, as Datasette's pages have."""
+    get_metadata = getattr(datasette, "get_instance_metadata", None)  # Datasette 1.0; 0.65 has metadata()
+    metadata = await get_metadata() if get_metadata else datasette.metadata()
+    html = await datasette.render_template(template, {"metadata": metadata, **context}, request=request)
+    return _finish(datasette, Response.html(html, status=status))
+
+
 async def entity_page(datasette, request):
     db = _database(datasette)
     entity_id = tilde_decode(request.url_vars["entity_id"])
     data = await entity.gather(db, entity_id)
     if data is None:
-        return Response.html(await datasette.render_template(
-            "error.html", {"ok": False, "error": f"No entity {entity_id!r} — see the entities table for every id",
-                           "status": 404, "title": "Not found"}, request=request), status=404)
+        return await _page(datasette, request, "error.html", {
+            "ok": False, "error": f"No entity {entity_id!r} — see the entities table for every id", "status": 404,
+            "title": "Not found"}, status=404)
     links = render.Links(datasette.urls, db.name)
     points = [{**point, "href": links.row("claims", point["claim_id"])} for point in data["valuations"]]
     context = {**data, "kind_title": entity.kind_title(data), "chart": chart.valuation_svg(points),
                "database_name": db.name, "entity_url": links.entity, "row_url": links.row}
-    return _finish(datasette, Response.html(await datasette.render_template("entity.html", context, request=request)))
+    return await _page(datasette, request, "entity.html", context)
 
 
 async def search_page(datasette, request):
@@ -78,7 +86,7 @@ async def search_page(datasette, request):
     links = render.Links(datasette.urls, db.name)
     context = {**await site_search.search(db, request.args.get("q")), "database_name": db.name,
                "entity_url": links.entity, "row_url": links.row}
-    return _finish(datasette, Response.html(await datasette.render_template("search.html", context, request=request)))
+    return await _page(datasette, request, "search.html", context)
 
 
 @hookimpl

@@ -36,7 +36,7 @@ def valuation_svg(points: list[dict]) -> Markup | None:
     if not points:
         return None
     xs = [year_fraction(point["date"]) for point in points]
-    low_x, high_x = min(xs) - 0.25, max(xs) + 0.25
+    low_x, high_x = float(int(min(xs))), float(int(max(xs)) + 1)  # whole calendar years
     top = max(point["amount_usd"] for point in points) * 1.15
     ticks = _ticks(top)
     top = max(top, ticks[-1])
@@ -54,10 +54,11 @@ def valuation_svg(points: list[dict]) -> Markup | None:
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{escape(render.money(tick, "USD") if tick else "0")}</text>')
-    for year in range(int(low_x) + (low_x % 1 > 0), int(high_x) + 1):
+    for year in range(int(low_x), int(high_x)):
         x = x_of(year)
         parts.append(f'<line class="year" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>'
-                     f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{year}</text>')
+                     f'<text class="axis" x="{x_of(year + 0.5):.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                     f'text-anchor="middle">{year}</text>')
     for point, x_value in zip(points, xs):
         parts.append(_mark(point, x_of(x_value), y_of(point["amount_usd"])))
     parts.append("</svg>")

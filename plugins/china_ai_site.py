@@ -12,6 +12,8 @@ from datasette.utils.asgi import Response
 from etl.schema.tables import DATA_TABLES, TABLES
 from etl.schema import dataset
 from etl.site import chart, entity, openapi, render
+from etl.site import metadata as site_metadata
+from etl.site import serve as site_serve
 from etl.site import search as site_search
 from etl.site import pages as site_pages
 from etl.site.queries import QUERIES
@@ -155,16 +157,22 @@ def _api_vars(request) -> dict:
             "base_url": base}
 
 
+CONFLICTS_TEMPLATE = f"query-{site_serve.DATABASE_NAME}-conflicting_claims.html"
+
+
 @hookimpl
 def extra_template_vars(template, table, view_name, request, datasette):
     async def variables():
         db_name = _database(datasette).name
         links = render.Links(datasette.urls, db_name)
-        found = {"database_name": db_name, "entity_url": links.entity, "row_url": links.row}
+        found = {"database_name": db_name, "entity_url": links.entity, "row_url": links.row,
+                 "site_provenance": site_metadata.PROVENANCE}
         if template == "index.html":
             found.update(await _home_vars(datasette))
         elif template == "pages/api.html":
             found.update(_api_vars(request))
+        elif template == CONFLICTS_TEMPLATE and request is not None:
+            found["conflicts"] = await entity.conflicting_claims(_database(datasette), request.args.get("status", ""))
         elif view_name == "row" and table == "claims" and request is not None:
             found.update(await _claim_vars(datasette, request))
         return found
@@ -183,4 +191,3 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["tilde_encode"] = tilde_encode
-    env.filters["site_conflict"] = lambda row: entity.conflict_view(render.as_dict(row))

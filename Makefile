@@ -13,10 +13,18 @@ VENDORED := vendor/data-docs/node_modules/.installed
 export GX_ANALYTICS_ENABLED := False
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv vendor build validate package serve test browser lock bench clean
+VENV1 := .venv-datasette1
+LOCK1 := $(VENV1)/requirements-without-datasette.txt
+# The HTML site's tests; the JSON API contract (test_site_api, test_site_openapi) is 0.65's: docs/datasette-1.md.
+SITE_TESTS := tests/test_site_pages.py tests/test_site_metadata.py tests/test_site_render.py \
+  tests/test_site_entities.py tests/test_browser.py
+
+.PHONY: help venv vendor build validate package serve test test-datasette1 browser lock bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
+	  | sed 's/$$(PORT)/$(PORT)/g' \
+	  | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -rf $(VENV)
@@ -52,16 +60,25 @@ browser: ## Install Debian's chromium for the browser tests (never a downloaded 
 test: $(STAMP) $(VENDORED) browser ## Run every test
 	$(BIN)/pytest
 
+test-datasette1: $(VENDORED) browser ## Run the site tests on the latest Datasette 1.0 alpha (own venv: .venv-datasette1)
+	test -x $(VENV1)/bin/python || $(PYTHON) -m venv $(VENV1)
+	sed -e 's/ \\$$//' -e '/^ *--hash/d' -e '/^ *#/d' -e '/^datasette==/d' requirements.lock > $(LOCK1)
+	$(VENV1)/bin/pip install --quiet --disable-pip-version-check --pre -r $(LOCK1) 'datasette>=1.0a0' 2>&1 \
+	  | { grep -v "^WARNING: Location '" || true; }
+	$(VENV1)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(VENV1)/bin/python -c 'import datasette.version as v; print("Datasette", v.__version__)'
+	$(VENV1)/bin/pytest -q -p no:cacheprovider $(SITE_TESTS)
+
 lock: ## Re-pin requirements.in into requirements.lock with hashes
 	$(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet uv
 	.lock-venv/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes requirements.in -o requirements.lock
 	rm -rf .lock-venv
 
-serve: build ## Build, validate, package, then serve read-only on http://127.0.0.1:$(PORT) (Ctrl-C stops)
+serve: build ## Build, validate, package, then serve read-only on http://127.0.0.1:$(PORT) (make serve PORT=8002 for another port; Ctrl-C stops)
 	$(BIN)/etl serve --port $(PORT)
 
 bench: $(STAMP) ## Time a build with 100,000 synthetic claims and print the figures
 	$(BIN)/python bench/bulk_build.py --claims 100000
 
 clean: ## Remove the built database and build/
-	rm -rf build $(DB)
+	rm -rf build $(DB) $(VENV1)

@@ -364,7 +364,7 @@ def serve(database: Path, host: str, port: int) -> None:
         click.echo(f"{paths.relative(paths.METADATA)} does not exist — run: etl metadata", err=True)
         sys.exit(1)
     try:
-        site_serve.write_inspect_file(database)
+        site_metadata.write_serve_files(database)
     except Exception as error:  # datasette inspect reads every table: a damaged file fails here
         click.echo(f"{paths.relative(database)} cannot be read ({error}) — rebuild it: etl build", err=True)
         sys.exit(1)

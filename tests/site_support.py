@@ -9,6 +9,7 @@ import pytest
 from datasette.cli import serve
 
 from etl import paths
+from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 
 
@@ -16,7 +17,7 @@ class Site:
     """Datasette made by Datasette's own command line from `site_serve.serve_args`, called through datasette.client."""
 
     def __init__(self, database: Path):
-        site_serve.write_inspect_file(database)
+        site_metadata.write_serve_files(database)
         context = serve.make_context("serve", site_serve.serve_args(database)[1:])
         self.datasette = serve.callback(**context.params, return_instance=True)
         self.loop = asyncio.new_event_loop()

@@ -150,7 +150,7 @@ def test_serve_args_are_read_only_immutable_with_cors_metadata_templates_and_plu
 def test_datasette_takes_every_setting_from_the_serve_args(built_database, tmp_path):
     database = tmp_path / "china_ai_investments.db"
     database.write_bytes(built_database.read_bytes())
-    site_serve.write_inspect_file(database)
+    site_metadata.write_serve_files(database)
     context = serve.make_context("serve", site_serve.serve_args(database)[1:])
     datasette = serve.callback(**context.params, return_instance=True)
     for name, value in site_serve.SETTINGS.items():

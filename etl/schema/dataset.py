@@ -1,4 +1,4 @@
-"""What the dataset is called and under which licence it is published: one place for the package and the site."""
+"""What the dataset is called, what it is drawn from, its licences and how to cite it: one place for all."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,3 +71,13 @@ def read_corpus() -> Corpus:
 
 CORPUS = read_corpus()
 TITLE = CORPUS.title
+AUTHORS = "The china-ai-investments maintainers"
+DATA_LICENSE = "CC-BY-4.0"
+CODE_LICENSE = "Apache-2.0"
+
+
+def citation(version: str | None = None, date: str | None = None) -> str:
+    """How to cite the dataset: one text for the home page, the package descriptor and CITATION.cff."""
+    edition = f", version {version}" if version else ", the version you used (see datapackage.json)"
+    when = f", data last changed {date}" if date else ""
+    return f"{AUTHORS}. {TITLE}. Dataset{edition}{when}. {DATA_LICENSE}."

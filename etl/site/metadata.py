@@ -11,7 +11,13 @@ from etl.schema.dataset import CORPUS, TITLE
 from etl.schema.model import Table
 from etl.schema.tables import TABLES
 from etl.site.queries import QUERIES, Query
-from etl.site.serve import DATABASE_NAME, STATIC_MOUNT
+from etl.site.serve import (
+    DATABASE_NAME,
+    DATASETTE_1,
+    STATIC_MOUNT,
+    config_file,
+    write_inspect_file,
+)
 
 DESCRIPTION = (
     f"Every fact {CORPUS.articles_phrase()} state about Alibaba's investments in Chinese AI start-ups, one row "
@@ -61,11 +67,14 @@ def sortable_columns(table: Table) -> list[str]:
 
 
 def query_metadata(query: Query) -> dict:
+    """A canned query: the question and its answer first, the SQL folded away (hide_sql), the licence kept."""
     return {
         "title": query.title,
         "description": query.description,
         "sql": query.sql,
         "params": [param.name for param in query.params],
+        "hide_sql": True,
+        **PROVENANCE,
     }
 
 
@@ -80,6 +89,27 @@ def metadata() -> dict:
         "extra_css_urls": [f"/{STATIC_MOUNT}/site.css"],
         "databases": {DATABASE_NAME: database},
     }
+
+
+def datasette1_config() -> dict:
+    """Datasette 1.0's configuration: the canned queries, which it no longer reads from metadata.yml."""
+    queries = {query.name: query_metadata(query) for query in QUERIES}
+    return {"extra_css_urls": [f"/{STATIC_MOUNT}/site.css"], "databases": {DATABASE_NAME: {"queries": queries}}}
+
+
+def write_config(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.dump(datasette1_config(), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                                width=110), encoding="utf-8")
+    return target
+
+
+def write_serve_files(database: Path) -> None:
+    """What `datasette serve` reads besides the database and metadata.yml: the inspect file, and on Datasette
+    1.0 the configuration file serve_args names."""
+    write_inspect_file(database)
+    if DATASETTE_1:
+        write_config(config_file(database))
 
 
 def description_problems(meta: dict, columns: dict[str, list[str]]) -> list[str]:

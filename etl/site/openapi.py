@@ -233,4 +233,15 @@ def document(row_examples: dict[str, dict] | None = None) -> dict:
         "servers": [{"url": "/", "description": "The Datasette that serves this document"}],
         "paths": paths,
         "components": {"schemas": schemas},
+        "x-html-pages": html_pages(),
     }
+
+
+def html_pages() -> list[dict]:
+    """The site's own pages for people: HTML, not part of the JSON API, listed so they are not a surprise."""
+    return [
+        {"path": "/entity/{entity_id}", "description": "Page of a company or investor: aliases, founding, rounds, "
+         "valuations over time, timeline, conflicts and every claim with its quote (HTML)."},
+        {"path": "/search?q={words}", "description": "Search over quotes and names; words in double quotes are a "
+         "phrase (HTML). As JSON: the search_quotes canned query."},
+    ]

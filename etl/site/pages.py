@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
 from etl import paths
 from etl.schema.dataset import ZIP_NAME
 
@@ -185,6 +188,16 @@ async def row_examples(db, tables) -> dict[str, dict]:
     return found
 
 
+README_HOST = "http://127.0.0.1:8001"
+
+
+def api_guide_html(base_url: str) -> Markup:
+    """The README's JSON API section as HTML, every example calling the host the page was served from."""
+    text = api_guide().replace(README_HOST, base_url.rstrip("/"))
+    text = text.split("\n", 1)[1] if text.startswith(API_HEADING) else text  # the page has its own heading
+    return Markup(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
+
+
 def api_guide() -> str:
     """The README's JSON API section (one text for the README and the /api page)."""
     text = README.read_text(encoding="utf-8") if README.is_file() else ""
@@ -192,3 +205,24 @@ def api_guide() -> str:
         return ""
     section = text.split(API_HEADING, 1)[1]
     return API_HEADING + section.split("\n## ", 1)[0]
+
+
+CHANGELOG = "CHANGELOG.md"
+CHANGELOG_ENTRY = re.compile(r"^##\s+\S+\s+[—–-]+\s+(\d{4}-\d{2}-\d{2})\s*$", re.MULTILINE)
+UNCHANGED_DATA = "No change to the data"  # how etl/curate/changelog.py opens an entry that changed no row
+
+
+def data_changed(root: Path, descriptor: dict) -> dict:
+    """The last date the data changed: the newest dated CHANGELOG.md entry, else the package's `created`."""
+    try:
+        text = (root / CHANGELOG).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    entries = CHANGELOG_ENTRY.split(text)[1:]  # date, body, date, body, …
+    dates = [day for day, body in zip(entries[::2], entries[1::2]) if not body.strip().startswith(UNCHANGED_DATA)]
+    if dates:
+        return {"date": max(dates), "basis": "CHANGELOG.md"}
+    created = descriptor.get("created")
+    if isinstance(created, str) and created:
+        return {"date": created[:10], "basis": "the data package's created date"}
+    return {"date": None, "basis": "no changelog and no data package yet"}

@@ -1,6 +1,7 @@
 """How Datasette serves the site: its settings, each with its reason, and its command line."""
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 from etl import paths
@@ -13,6 +14,8 @@ STATIC_MOUNT = "assets"
 HOST = "127.0.0.1"
 PORT = 8001
 DATABASE_NAME = paths.DATABASE.stem
+# Datasette 1.0 reads canned queries from its configuration file (-c), no longer from metadata.yml.
+DATASETTE_1 = int(version("datasette").split(".")[0]) >= 1
 
 
 # Every setting is chosen for a small, read-only database that a rebuild replaces as a whole.
@@ -38,6 +41,11 @@ def inspect_file(database: Path) -> Path:
     return database.absolute().parent / "build" / "inspect.json"  # not resolved: beside the link, not in a version
 
 
+def config_file(database: Path) -> Path:
+    """Datasette 1.0's configuration (the canned queries), written beside the inspect file."""
+    return database.resolve().parent / "build" / "datasette.yaml"
+
+
 def serve_args(database: Path = paths.DATABASE, host: str = HOST, port: int = PORT) -> list[str]:
     """Arguments of `datasette` that serve the site: the one place `make serve` and the tests take them from."""
     args = [
@@ -46,6 +54,8 @@ def serve_args(database: Path = paths.DATABASE, host: str = HOST, port: int = PO
         "--plugins-dir", str(PLUGINS_DIR), "--static", f"{STATIC_MOUNT}:{STATIC_DIR}",
         "--host", host, "--port", str(port),
     ]
+    if DATASETTE_1:
+        args += ["--config", str(config_file(database))]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args

@@ -5,7 +5,7 @@ import hashlib
 import json
 import sqlite3
 
-from etl.schema.dataset import NAME, Corpus
+from etl.schema.dataset import AUTHORS, NAME, Corpus, citation
 from etl.schema.model import Table
 from etl.schema.table_schema import table_schema
 
@@ -38,7 +38,10 @@ LICENSES = [{
 }]
 
 
-CONTRIBUTORS = [{"title": "The china-ai-investments maintainers", "roles": ["creator"]}]
+CONTRIBUTORS = [{"title": AUTHORS, "roles": ["creator"]}]
+# How to cite: without the version, which the descriptor carries beside it (a citation naming it would
+# change with every release and make each build a new documentation release).
+CITATION = citation()
 RESOURCE_FORMAT = {"scheme": "file", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
 
 
@@ -80,6 +83,7 @@ def descriptor(resources: list[dict], sources: list[dict], version: str, created
         "created": created,
         "keywords": list(KEYWORDS),
         "licenses": [dict(item) for item in LICENSES],
+        "citation": CITATION,
         "sources": sources,
         "changelog": CHANGELOG,
         "contributors": [dict(item) for item in CONTRIBUTORS],

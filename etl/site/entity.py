@@ -1,0 +1,179 @@
+"""The page of a company or an investor: what the sources say about it, gathered from the read-only database."""
+from __future__ import annotations
+
+from etl.site import render
+from etl.site.queries import COMPANY_TIMELINE, CONFLICTING_CLAIMS, INVESTOR_PORTFOLIO
+
+ENTITY_SQL = """select e.*, parent.name as parent_name,
+  fc.quote as founded_quote, fc.source_id as founded_source_id, fs.title as founded_source_title
+from entities e
+left join entities parent on parent.entity_id = e.parent_id
+left join claims fc on fc.claim_id = e.founded_claim_id
+left join sources fs on fs.source_id = fc.source_id
+where e.entity_id = :entity_id"""
+
+ALIASES_SQL = "select alias from entity_aliases where entity_id = :entity_id order by alias"
+
+ROUNDS_SQL = """select fr.*, ac.quote as amount_quote, vc.quote as valuation_quote
+from funding_rounds fr
+left join claims ac on ac.claim_id = fr.amount_claim_id
+left join claims vc on vc.claim_id = fr.valuation_claim_id
+where fr.company_id = :entity_id
+order by fr.announced, fr.round_id"""
+
+ROUND_INVESTORS_SQL = """select ri.*, inv.name as investor_name
+from round_investors ri
+join funding_rounds fr on fr.round_id = ri.round_id
+join entities inv on inv.entity_id = ri.investor_id
+where fr.company_id = :entity_id
+order by ri.round_id, ri.role = 'participant', inv.name"""
+
+# Every valuation a source states for the company, at the claim's date else its source's publication date.
+VALUATIONS_SQL = """select c.claim_id, c.round_id, c.value_phrase, c.comparator, c.amount_usd,
+  coalesce(c.date, s.published) as date, s.publisher as source_publisher
+from claims c
+join sources s on s.source_id = c.source_id
+where c.subject_id = :entity_id and c.predicate_id = 'valuation' and c.amount_usd is not null
+  and coalesce(c.date, s.published) is not null
+order by 6, c.claim_id"""
+
+CONFLICTS_SQL = """select cc.*, ca.quote as quote_a, cb.quote as quote_b, ca.value_phrase as value_phrase_a,
+  cb.value_phrase as value_phrase_b, ca.source_id as source_a, cb.source_id as source_b,
+  sa.title as source_title_a, sb.title as source_title_b, p.label as predicate_label
+from claim_conflicts cc
+join claims ca on ca.claim_id = cc.claim_a
+join claims cb on cb.claim_id = cc.claim_b
+join sources sa on sa.source_id = ca.source_id
+join sources sb on sb.source_id = cb.source_id
+join predicates p on p.predicate_id = cc.predicate_id
+where cc.subject_id = :entity_id or ca.object_id = :entity_id
+order by cc.status, cc.conflict_id"""
+
+CLAIMS_SQL = """select c.claim_id, c.predicate_id, p.label as predicate_label, c.subject_id, subj.name as subject_name,
+  c.object_id, obj.name as object_name, c.round_id, c.value_phrase, c.quote, c.modality, c.source_id,
+  s.title as source_title, s.publisher as source_publisher, s.published as source_published
+from claims c
+join predicates p on p.predicate_id = c.predicate_id
+join sources s on s.source_id = c.source_id
+join entities subj on subj.entity_id = c.subject_id
+left join entities obj on obj.entity_id = c.object_id
+where c.subject_id = :entity_id or c.object_id = :entity_id
+order by s.published, c.source_id, c.quote_start, c.claim_id"""
+
+DIRECTORY_SQL = """select e.entity_id, e.name, e.kind, e.claim_count,
+  (select count(*) from funding_rounds fr where fr.company_id = e.entity_id) as rounds_raised,
+  (select count(distinct fr.company_id) from round_investors ri join funding_rounds fr on fr.round_id = ri.round_id
+     where ri.investor_id = e.entity_id) as companies_backed,
+  exists(select 1 from claims c where c.predicate_id = 'investor' and c.object_id = e.entity_id) as invests
+from entities e
+order by e.name collate nocase"""
+
+INVESTOR_KINDS = ("investment_firm", "fund")
+
+
+def role(entity: dict) -> str:
+    """'company', 'investor' or 'company and investor' for a directory row; the entity's kind otherwise."""
+    company = entity["kind"] == "company" or entity["rounds_raised"]
+    investor = entity["kind"] in INVESTOR_KINDS or entity["companies_backed"] or entity["invests"]
+    if company and investor:
+        return "company and investor"
+    if investor:
+        return "investor"
+    return "company" if company else entity["kind"].replace("_", " ")
+
+
+def directory(rows: list[dict]) -> dict[str, list[dict]]:
+    """Entities for the home page, grouped: companies, investors, then everything else."""
+    groups: dict[str, list[dict]] = {"Companies": [], "Investors": [], "Also named": []}
+    for row in rows:
+        kind = role(row)
+        entry = {**row, "role": kind}
+        if kind.startswith("company"):
+            groups["Companies"].append(entry)
+        if "investor" in kind:
+            groups["Investors"].append(entry)
+        if kind not in ("company", "investor", "company and investor"):
+            groups["Also named"].append(entry)
+    return groups
+
+
+def round_view(round_row: dict, investors: list[dict]) -> dict:
+    """A funding round in words: amount and valuation with their hedges, and who invested."""
+    return {
+        **round_row,
+        "amount_words": render.money_phrase(round_row["amount"], round_row["amount_currency"],
+                                            round_row["amount_comparator"], round_row["amount_usd"]),
+        "valuation_words": render.money_phrase(round_row["valuation"], round_row["valuation_currency"],
+                                               round_row["valuation_comparator"], round_row["valuation_usd"]),
+        "investors": [{**investor, "amount_words": render.money_phrase(
+            investor["amount"], investor["amount_currency"], investor["amount_comparator"], investor["amount_usd"])}
+            for investor in investors if investor["round_id"] == round_row["round_id"]],
+    }
+
+
+def timeline_view(row: dict) -> dict:
+    """A row of the company timeline with its value in words."""
+    if row.get("amount") is not None:
+        value = render.money_phrase(row["amount"], row["currency"], row["comparator"], row["amount_usd"])
+    elif row.get("object_id"):
+        value = row.get("object_name") or row["object_id"]
+    else:
+        value = row.get("value_phrase") or row.get("value_text") or ""
+    return {**row, "value_words": value, "what": row["predicate_id"].replace("_", " ")}
+
+
+def conflict_view(row: dict) -> dict:
+    unit = row.get("gap_unit")
+    return {
+        **row,
+        "interval_a_words": render.interval_words(row["interval_a"], unit) or row["interval_a"],
+        "interval_b_words": render.interval_words(row["interval_b"], unit) or row["interval_b"],
+        "gap_words": render.money_cell(row, "gap", row["gap"]) or str(row["gap"]),
+    }
+
+
+async def conflicting_claims(db, status: str) -> list[dict]:
+    """The conflicting_claims canned query's rows in words, for its side-by-side page (Datasette 1.0 gives a
+    query's template only the rendered cells, so the page runs the query itself)."""
+    return [conflict_view(dict(row)) for row in (await db.execute(CONFLICTING_CLAIMS.sql, {"status": status})).rows]
+
+
+def portfolio_view(row: dict) -> dict:
+    return {**row, "amount_words": render.money_phrase(row["amount"], row["amount_currency"],
+                                                       row["amount_comparator"], row["amount_usd"]),
+            "round_valuation_words": render.money(row["round_valuation_usd"], "USD")}
+
+
+async def gather(db, entity_id: str) -> dict | None:
+    """Everything the page shows, each part one query on the read-only database; None for an unknown id."""
+    params = {"entity_id": entity_id}
+
+    async def rows(sql: str, query_params: dict | None = None) -> list[dict]:
+        return [dict(row) for row in (await db.execute(sql, query_params or params)).rows]
+
+    found = await rows(ENTITY_SQL)
+    if not found:
+        return None
+    rounds = await rows(ROUNDS_SQL)
+    investors = await rows(ROUND_INVESTORS_SQL)
+    return {
+        "entity": found[0],
+        "aliases": [row["alias"] for row in await rows(ALIASES_SQL)],
+        "rounds": [round_view(row, investors) for row in rounds],
+        "valuations": await rows(VALUATIONS_SQL),
+        "timeline": [timeline_view(row) for row in await rows(COMPANY_TIMELINE.sql, {"company": entity_id})],
+        "portfolio": [portfolio_view(row) for row in await rows(INVESTOR_PORTFOLIO.sql, {"investor": entity_id})],
+        "conflicts": [conflict_view(row) for row in await rows(CONFLICTS_SQL)],
+        "claims": await rows(CLAIMS_SQL),
+    }
+
+
+def kind_title(data: dict) -> str:
+    """What the page is the page of: a company that raised rounds, an investor, or both."""
+    company = bool(data["rounds"]) or data["entity"]["kind"] == "company"
+    investor = bool(data["portfolio"]) or data["entity"]["kind"] in INVESTOR_KINDS
+    if company and investor:
+        return "Company and investor"
+    if investor:
+        return "Investor"
+    return "Company" if company else data["entity"]["kind"].replace("_", " ").capitalize()

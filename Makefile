@@ -77,8 +77,8 @@ lock: ## Re-pin requirements.in into requirements.lock with hashes
 serve: build ## Build, validate, package, then serve read-only on http://127.0.0.1:$(PORT) (make serve PORT=8002 for another port; Ctrl-C stops)
 	$(BIN)/etl serve --port $(PORT)
 
-bench: $(STAMP) ## Time a build with 100,000 synthetic claims and print the figures
-	$(BIN)/python bench/bulk_build.py --claims 100000
+bench: $(STAMP) $(VENDORED) ## Build 1k, 10k and 100k synthetic claims and print the table of docs/performance.md
+	$(BIN)/python bench/bulk_build.py --claims 1000 --claims 10000 --claims 100000
 
 clean: ## Remove the built database and build/
 	rm -rf build $(DB) $(VENV1)

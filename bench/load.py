@@ -218,6 +218,7 @@ def summary(name: str, run: dict, memory: tuple[float, float], notes: list[str])
         "statuses": dict(sorted(statuses.items())), "errors_by_status": failed,
         "server_errors": sum(n for status, n in statuses.items() if status.startswith("5")),
         "dropped": sum(n for status, n in statuses.items() if status.startswith("dropped")),
+        "dropped_by_kind": dict(Counter(kind for kind, status, _ in results if str(status).startswith("dropped"))),
         "slow_queries": len(cuts), "slow_statuses": dict(Counter(str(status) for status, _, _ in cuts)),
         "slow_max_ms": round(max((seconds for _, seconds, _ in cuts), default=0) * 1000, 1),
         "slow_limit_ms": int(limit * 1000),
@@ -277,7 +278,7 @@ def table(reports: list[dict]) -> str:
     for key in keys:
         lines.append(f"{key:20}" + "".join(f"{json.dumps(r[key], default=str)[:40]:>40}" for r in reports))
     for report in reports:  # the long ones in full
-        for key in ("rebuild", "problems", "notes"):
+        for key in ("dropped_by_kind", "rebuild", "problems", "notes"):
             lines.append(f"{report['server']} {key}: {json.dumps(report[key], default=str)}")
     return "\n".join(lines)
 

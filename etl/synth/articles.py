@@ -117,7 +117,8 @@ def _participants(writer: Writer, rnd: Round, names: dict) -> None:
         return
     named = {p.id: writer.name(p) for p in rnd.participants}
     listed = " and ".join(named.values())
-    existing = f", alongside existing investor {writer.name(rnd.existing)}" if rnd.existing else ""
+    existing_name = writer.name(rnd.existing) if rnd.existing else None
+    existing = f", alongside existing investor {existing_name}" if rnd.existing else ""
     verb = rng.choice(("also took part in", "joined", "has committed to"))
     quote = writer.say(f"{listed} {verb} the round in {names[c.id]}{existing}.")
     modality = "committed" if verb == "has committed to" else None
@@ -126,7 +127,7 @@ def _participants(writer: Writer, rnd: Round, names: dict) -> None:
                      written={**names, **named})
     if rnd.existing:
         writer.claim(quote, c, "existing_investor", rnd.existing, round_key=rnd.key, modality=modality,
-                     written={**names, rnd.existing.id: existing.removeprefix(", alongside existing investor ")})
+                     written={**names, rnd.existing.id: existing_name})
 
 
 def _credits(writer: Writer, rnd: Round, names: dict) -> None:
@@ -143,9 +144,8 @@ def _status(writer: Writer, rnd: Round, names: dict) -> None:
     words = writer.rng.choice(rnd.statuses)
     template, modality = STATUS_SENTENCES[words]
     quote = writer.say(template.format(c=names[rnd.company.entity.id], l=names[rnd.lead.id]))
-    subject_first = quote.startswith(names[rnd.company.entity.id]) or "{c}" in template
     writer.claim(quote, rnd.company.entity, "round_status", value=words, round_key=rnd.key, modality=modality,
-                 written=names if subject_first else names)
+                 written=names)
 
 
 def write_profile(writer: Writer, company: Company, others: list[Company], planted_founded: bool) -> None:

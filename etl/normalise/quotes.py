@@ -71,7 +71,6 @@ class FoldedText:
         return min(index, len(self.folded))
 
 
-
 def fold(phrase: str) -> str:
     return " ".join(phrase.translate(TYPOGRAPHY).split())
 
@@ -157,12 +156,12 @@ def closest_passage(text: str, folded: FoldedText, quote: str) -> NearMiss | Non
     begin = max(0, match.a - match.b)
     window = folded.folded[begin:begin + len(needle.folded)]
     at = next((i for i, (a, b) in enumerate(zip(needle.folded, window)) if a != b), min(len(window), len(needle.folded)))
-    start = folded.origin[begin]
-    last = folded.origin[min(begin + len(needle.folded), len(folded.origin)) - 1] + 1
+    start = folded.origin(begin)
+    last = folded.origin(min(begin + len(needle.folded), len(folded.folded)) - 1) + 1
     while last < len(text) and text[last].isalnum():
         last += 1
-    quote_index = needle.origin[at] if at < len(needle.origin) else len(quote.strip())
-    text_index = folded.origin[begin + at] if begin + at < len(folded.origin) else len(text)
+    quote_index = needle.origin(at) if at < len(needle.folded) else len(quote.strip())
+    text_index = folded.origin(begin + at) if begin + at < len(folded.folded) else len(text)
     stripped = quote.strip()
     return NearMiss(" ".join(text[start:last].split()), start, stripped[quote_index:quote_index + 1],
                     text[text_index:text_index + 1], _word_at(stripped, quote_index), _word_at(text, text_index), at)

@@ -30,7 +30,7 @@ from etl.site.serve import DATABASE_NAME, SETTINGS  # noqa: E402
 DB = DATABASE_NAME
 INPUT_DIRS = ("sources", "reference", "claims", "expectations")
 SLOW_SQL = "with recursive r(x) as (select 1 union all select x + 1 from r) select count(*) from r"
-COMPANY_ROUTES = ("/company/{id}", "/companies/{id}", f"/{DB}/companies/{{id}}")
+COMPANY_ROUTES = ("/entity/{id}",)
 MEMORY_GROWTH_MB = 50
 CUT_FACTOR = 1.5
 DROPPED_AT: list[float] = []  # when each dropped request failed (perf_counter), to tell a rebuild's from others
@@ -129,7 +129,7 @@ def company_urls(base: str, database: Path) -> tuple[list[tuple[str, str]], str]
             url = route.format(id=tilde(company))
             if httpx.get(base + url, timeout=10).status_code == 200:
                 return [("company page", route.format(id=tilde(c))) for (c,) in companies], f"company pages: {route}"
-    return [], "company pages: no route on this branch (none of " + ", ".join(COMPANY_ROUTES) + " answers) — skipped"
+    return [], "company pages: none of " + ", ".join(COMPANY_ROUTES) + " answers — skipped"
 
 
 def percentile(values: list[float], share: float) -> float:

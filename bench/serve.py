@@ -66,6 +66,8 @@ def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
         "canned query (company_timeline)": canned,
         "FTS search": f"/{db}/claims.json?_search={found['word']}&_size=50",
         "row page": f"/{db}/claims/{found['claim']}.json",
+        # Plain Datasette has no company page: the nearest a reader gets there is the entity's row page.
+        "company page": f"/entity/{found['company']}" if ours else f"/{db}/entities/{found['company']}",
     }
 
 
@@ -133,7 +135,6 @@ def main(project: Path, requests: int, seconds: float) -> None:
                 click.echo(f"| {name} | {concurrency} | {a['rate']:.1f} | {a['p50']:.0f} | {a['p99']:.0f} | "
                            f"{b['rate']:.1f} | {b['p50']:.0f} | {b['p99']:.0f} | {a['rate'] / b['rate']:.2f} | "
                            f"{a['5xx']}/{b['5xx']} |")
-        click.echo("\ncompany page: no route exists on this branch (issue 12 adds company pages) — not measured")
         load = os.getloadavg()
         click.echo(f"load average after the run: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} on {os.cpu_count()} cores")
     finally:

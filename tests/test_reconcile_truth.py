@@ -234,3 +234,12 @@ def test_external_evidence_is_a_separate_tier(rows):
     assert evidence and not claim_ids & {e["evidence_id"] for e in evidence}
     assert all(e["url"].startswith("http") and len(e["value_phrase"]) <= 60 for e in evidence)
     assert all(e["claim_id"] in claim_ids for e in evidence if e["relation"] != "not_compared")
+
+
+def test_a_value_that_is_no_change_is_compared_whatever_its_date_phrase():
+    """A round's amount reported "last week" and "on 3 December" is one fact: the period only matters to changes."""
+    last_week = claim("a-week", value_number=None, amount_usd=4e8, usd_rule="usd", comparator="exact",
+                      date="2023-11-27", date_precision="week", date_latest="2023-12-03", date_period="P1W")
+    on_a_day = {**last_week, "claim_id": "b-day", "amount_usd": 2e8, "date": "2023-12-03", "date_precision": "day",
+                "date_latest": "2023-12-03", "date_period": None}
+    assert [row["conflict_id"] for row in conflict_rows([last_week, on_a_day], {})] == ["a-week--b-day"]

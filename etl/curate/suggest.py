@@ -186,6 +186,12 @@ def _predicate(mention: Mention, quote: str, start: int) -> str:
     return min(found)[1] if found else DEFAULT_PREDICATE[mention.kind]
 
 
+def _reported_from(quote: str) -> str:
+    """The words naming who a reported claim comes from, as the quote writes them."""
+    found = re.search(r"\b(?:people (?:familiar|with knowledge)[a-z ]*?(?= said|[,.]|$)|the people)", quote, re.I)
+    return found.group(0) if found else "the people the text names"
+
+
 def _modality(quote: str) -> str:
     return next((modality for words, modality in MODALITY_RULES if re.search(words, quote, re.I)), "stated")
 
@@ -271,7 +277,11 @@ def _render(source_id: str, text: str, drafts: list[Draft], unknown: list[tuple[
         lines.append(f"    date: {_scalar(draft.date)}")
         if draft.round_key:
             lines.append(f"    round: {draft.round_key}")
-        lines.append(f"    modality: {_modality(draft.quote)}")
+        modality = _modality(draft.quote)
+        lines.append(f"    modality: {modality}")
+        if modality == "reported":
+            lines.append("    attribution: unnamed_sources  # check: or named_outlet, for an outlet the text names")
+            lines.append(f"    attributed_to: {_scalar(_reported_from(draft.quote))}  # check: the party as the text names it")
         lines.append(f"    quote: {_scalar(draft.quote)}")
         if draft.occurrence:
             lines.append(f"    occurrence: {draft.occurrence}")

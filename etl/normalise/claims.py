@@ -224,6 +224,10 @@ def _attribution(claim: Node, source: Source) -> dict:
     default = {"company_statement": "company", "claimed": "company"}.get(claim.get("modality"), "article")
     attribution = claim.get("attribution") or default
     named = claim.get("attributed_to")
+    if claim.get("modality") == "reported" and attribution not in ("named_outlet", "unnamed_sources"):
+        raise ClaimError("attribution", "a reported claim must say whom it is reported from",
+                         "add attribution: unnamed_sources (people familiar, the people said) or named_outlet, "
+                         "with attributed_to: the party as the text names it")
     if attribution == "article" and not named:
         named = source.row["publisher"]
     if attribution != "article" and not named:

@@ -15,6 +15,9 @@ from etl.reconcile.intervals import Interval, claim_interval, date_interval
 # which a share of the investment in credits ("nearly half") can contradict.
 RELATED_PREDICATES = {"investment_form": "credit_share", "cloud_credit_share": "credit_share"}
 STATE_PREDICATES = {"restructuring"}
+# A change is measured over a period: a one-day move and a twelve-month move are different facts. Other values
+# (a round's amount reported "last week" or "on 3 December") are the same fact whatever their date phrase.
+CHANGE_PREDICATES = {"share_price_change", "growth_rate"}
 
 
 def conflict_rows(claims: list[dict], acknowledged: dict[str, str]) -> list[dict]:
@@ -50,8 +53,8 @@ def candidate_pairs(key: tuple, group: list[dict]) -> Iterator[tuple[dict, dict]
 def comparison_keys(claim: dict) -> list[tuple]:
     """Like with like: the same subject, predicate, round, object and period of change; related predicates
     of the same subject and object meet in a second group, whatever the round."""
-    keys = [("same", claim["subject_id"], claim["predicate_id"], claim["round_id"], claim["object_id"],
-             claim.get("date_period"))]
+    period = claim.get("date_period") if claim["predicate_id"] in CHANGE_PREDICATES else None
+    keys = [("same", claim["subject_id"], claim["predicate_id"], claim["round_id"], claim["object_id"], period)]
     if claim["predicate_id"] in RELATED_PREDICATES:
         keys.append(("related", claim["subject_id"], RELATED_PREDICATES[claim["predicate_id"]], claim["object_id"]))
     return keys

@@ -10,6 +10,8 @@ from etl.synth import phrases
 from etl.synth.world import SKILLS, Company, Entity, Round, World
 
 MODALITIES = (("stated", 85), ("reported", 10), ("company_statement", 5))
+# A reported claim says whom it comes from; the synthetic articles' reports come from unnamed people.
+REPORTED_FROM = {"attribution": "unnamed_sources", "attributed_to": "people familiar with the matter"}
 STATUS_SENTENCES = {
     "remains in progress": ("{c}'s fundraise remains in progress, people familiar with the matter said.",
                             "in_progress"),
@@ -59,9 +61,18 @@ class Writer:
         self.article.claims.append({
             "id": claim_id, "subject": written.get(subject.id) or self.name(subject), "predicate": predicate,
             "object": (written.get(obj.id) or self.name(obj)) if obj else None, "value": value,
-            "date": date, "round": round_key, "modality": modality, "quote": quote})
+            "date": date, "round": round_key, "modality": modality, "quote": quote,
+            **self._attribution(modality, subject, written)})
         if group is not None:
             self.groups.setdefault(group, []).append((claim_id, planted))
+
+    def _attribution(self, modality: str, subject: Entity, written: dict) -> dict:
+        """Who asserts a claim: unnamed people for a report, the company itself for its statement or claim."""
+        if modality == "reported":
+            return dict(REPORTED_FROM)
+        if modality in ("company_statement", "claimed"):
+            return {"attribution": "company", "attributed_to": written.get(subject.id) or subject.name}
+        return {}
 
     def say(self, sentence: str) -> str:
         self.article.sentences.append(sentence)
@@ -96,10 +107,13 @@ def write_round(writer: Writer, rnd: Round, headline: bool, planted_report: bool
         value = phrases.money_phrase(rng, rnd.valuation, phrases.date_of(None, pub), rotation=writer.world.rotation)
         quote = writer.say(f"The deal values {names[c.id]} at {value}.")
         writer.claim(quote, c, "valuation", value=value, round_key=rnd.key, written=names)
-    if rnd.credit_share and rng.random() < 0.5:
+    if rnd.credit_share and rnd.lead.kind == "company" and rng.random() < 0.5:
         _credits(writer, rnd, names)
     if rng.random() < 0.35:
         _status(writer, rnd, names)
+    if rng.random() < 0.05 and date:
+        quote = writer.say(f"{names[c.id]} announced the round {date}.")
+        writer.claim(quote, c, "round_announced", value=date, round_key=rnd.key, written=names)
     if rng.random() < 0.2 and rnd.ordinal in phrases.ORDINALS:
         ordinal = phrases.ORDINALS[rnd.ordinal] if rng.random() < 0.7 else f"{rnd.ordinal}{_suffix(rnd.ordinal)}"
         quote = writer.say(f"The {names[c.id]} deal is {names[lead.id]}'s {ordinal} major AI deal of {rnd.date.year}.")
@@ -186,6 +200,18 @@ def write_profile(writer: Writer, company: Company, others: list[Company], plant
         (0.02, lambda: _value(writer, f"{n} shares {{v}} over the past 12 months.", c, "share_price_change",
                               company.price_change, names)),
         (0.05, lambda: _one(writer, f"{n} competes with {{o}}.", c, "competitor", rng.choice(others).entity, names)),
+        (0.01, lambda: _value(writer, f"{n} {{v}}, treating them as revenue.", c, "escrow_arrangement",
+                              "keeps investors' funds in an escrow account", names)),
+        (0.01, lambda: _value(writer, f"{n} is {{v}}.", c, "restructuring", "orchestrating a split of its business",
+                              names)),
+        (0.01, lambda: _value(writer, f"{n}'s chief executive {{v}}.", c, "oversees_investments",
+                              "has personally overseen its investments", names)),
+        (0.01, lambda: _value(writer, f"{n} expanded quickly until a government clampdown began {{v}}.", c,
+                              "clampdown_began", "in 2020", names)),
+        (0.01, lambda: _value(writer, f"{n} {{v}}.", c, "invests_in_ai_startups", "has invested in AI start-ups",
+                              names)),
+        (0.01, lambda: _value(writer, f"{n} holds {{v}}.", c, "chip_inventory", "a stock of AI chips", names)),
+        (0.01, lambda: _value(writer, f"{n} says {{v}}.", c, "stated_view", "the AI race will take years", names)),
         (0.10, lambda: _product(writer, company, names, pub)),
         (0.03, lambda: _comparison(writer, company, rng.choice(others), names)),
     )

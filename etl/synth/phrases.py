@@ -108,7 +108,8 @@ def event_date_phrase(rng: random.Random, day: dt.date, published: PartialDate) 
 
 def founded_phrase(rng: random.Random, founded: dt.date, published: PartialDate) -> tuple[str, str]:
     """(sentence template with {c} and {v}, value phrase) of a founding date."""
-    age = published.first_day.year - founded.year
+    first = published.first_day  # full years on every day the source may have been published
+    age = first.year - founded.year - ((first.month, first.day) < (founded.month, founded.day))
     if age in AGES and rng.random() < 0.25:
         return "{c} is a {v} start-up.", f"{AGES[age]}-year-old"
     value = rng.choice((f"{founded:%B} {founded.year}", str(founded.year), f"{founded:%B} {founded.day}, {founded.year}"))

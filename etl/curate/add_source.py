@@ -176,13 +176,13 @@ def add_source(file: Path, title: str | None = None, publisher: str | None = Non
     if any(item.get("source_id") == source_id for item in listed) or target.exists():
         raise CurationError(f"source id '{source_id}' is already in {paths.relative(paths.SOURCES_FILE)} — give "
                             "another with --source-id")
-    entry = source_entry(source_id, target.name, file.name, metadata, digest)
-    listed.append(entry)
-    if len(listed) > 1:
-        listed.yaml_set_comment_before_after_key(len(listed) - 1, before="\n")
+    entry = CommentedSeq([source_entry(source_id, target.name, file.name, metadata, digest)])
     buffer = io.StringIO()
-    yaml.dump(listed, buffer)
+    yaml.dump(entry, buffer)
+    # Appended as text: the entries already listed keep every byte, comments and line breaks included.
+    existing = paths.SOURCES_FILE.read_text(encoding="utf-8") if paths.SOURCES_FILE.exists() else ""
+    separator = "" if not existing else ("\n" if existing.endswith("\n") else "\n\n")
     paths.ARTICLES_DIR.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    paths.SOURCES_FILE.write_text(buffer.getvalue(), encoding="utf-8")
+    paths.SOURCES_FILE.write_text(existing + separator + buffer.getvalue(), encoding="utf-8")
     return Added(source_id, target, metadata)

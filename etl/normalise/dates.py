@@ -183,6 +183,7 @@ def _founded_from_age(count: str | None, phrase: str, pub: PartialDate) -> Parti
     years = _age(count)
     if years is None:
         raise DateError(f"cannot read the age in '{phrase}'", "write the age as in the text, e.g. 'two-year-old'")
+    _year(pub.first_day.year - years - 1, phrase)
     earliest = _years_before(pub.first_day, years + 1) + dt.timedelta(days=1)
     latest = _years_before(pub.last_day, years)
     return PartialDate(earliest.isoformat(), "range", "inferred",

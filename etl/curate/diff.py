@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import paths
 from etl.curate import CurationError
 
 # What is compared, by key; curated_in only says where a claim stands in its file, which moves with every edit.
@@ -123,7 +124,7 @@ def _database_tables(path: Path) -> dict[str, list[dict]]:
     if not path.is_file():
         raise CurationError(f"{path} does not exist — give two databases written by etl build")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(paths.sqlite_uri(path, mode="ro"), uri=True)
         connection.row_factory = sqlite3.Row
         try:
             names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

@@ -162,7 +162,8 @@ def _status(writer: Writer, rnd: Round, names: dict) -> None:
                  written=names)
 
 
-def write_profile(writer: Writer, company: Company, others: list[Company], planted_founded: bool) -> None:
+def write_profile(writer: Writer, company: Company, others: list[Company], planted_founded: bool,
+                  every_fact: bool = False) -> None:
     """What an article says about a company besides its rounds, each fact with its realistic frequency."""
     rng, world, pub = writer.rng, writer.world, writer.article.published
     c = company.entity
@@ -216,7 +217,7 @@ def write_profile(writer: Writer, company: Company, others: list[Company], plant
         (0.03, lambda: _comparison(writer, company, rng.choice(others), names)),
     )
     for chance, say in facts:
-        if rng.random() < chance:
+        if rng.random() < chance or every_fact:
             say()
 
 

@@ -126,9 +126,11 @@ def _article(world: World, number: int, reports: list[tuple[Round, bool]], led: 
         write_round(writer, rnd, headline and index == 0 and not planted, planted)
     companies = list({r.company.entity.id: r.company for r, _ in reports}.values())
     others = [c for c in world.companies[-3 * len(companies) - 8:] if c not in companies] or companies
-    for company in companies:
+    for index, company in enumerate(companies):
         planted = company.planted_founded and not any(p for _, p in groups.get((company.entity.id, "founded"), []))
-        write_profile(writer, company, others, planted)
+        # The first article's first company states every kind of fact, so that even a small project uses every
+        # predicate; everywhere else each fact comes with its own frequency.
+        write_profile(writer, company, others, planted, every_fact=number == 0 and index == 0)
     if rng.random() < 0.5:
         lead = reports[0][0].lead
         portfolio = list({c.entity.id: c for c in led[lead.id][-3:]}.values())

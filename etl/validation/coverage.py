@@ -65,7 +65,7 @@ def _sources() -> list[tuple[str, Path]]:
 
 
 def _quoted_spans(database: Path) -> dict[str, list[tuple[int, int]]]:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
     try:
         rows = connection.execute("SELECT source_id, quote_start, quote_end FROM claims").fetchall()
     finally:

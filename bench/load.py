@@ -19,13 +19,10 @@ from urllib.parse import quote, urlencode
 import click
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from etl import paths  # noqa: E402
-from etl.schema.tables import TABLES  # noqa: E402
-from etl.site.queries import QUERIES  # noqa: E402
-from etl.site.serve import DATABASE_NAME, SETTINGS  # noqa: E402
+from etl import paths
+from etl.schema.tables import TABLES
+from etl.site.queries import QUERIES
+from etl.site.serve import DATABASE_NAME, SETTINGS
 
 DB = DATABASE_NAME
 INPUT_DIRS = ("sources", "reference", "claims", "expectations")
@@ -49,7 +46,7 @@ class Server:
         self.name = name
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([*argv, "--port", str(self.port)], cwd=ROOT, env=env,
+        self.process = subprocess.Popen([*argv, "--port", str(self.port)], cwd=paths.ROOT, env=env,
                                         stdout=log.open("w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -310,7 +307,7 @@ def main(database: Path, count: int, concurrency: int, slow_limit: int, plain: b
         served = project / database.name
         if rebuild:
             for name in INPUT_DIRS:
-                shutil.copytree(ROOT / name, project / name)
+                shutil.copytree(paths.ROOT / name, project / name)
         shutil.copy2(database, served)
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "False"}
         reports = [measure("ours", our_command(served), served, project / "ours.log", count, concurrency,

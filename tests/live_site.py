@@ -75,7 +75,7 @@ class LiveSite:
 
 
 @pytest.fixture(scope="session")
-def live_site(published, tmp_path_factory):
-    site = LiveSite(published / paths.DATABASE.name, tmp_path_factory.mktemp("live") / "serve.log")
+def live_site(published_project, tmp_path_factory):
+    site = LiveSite(published_project / paths.DATABASE.name, tmp_path_factory.mktemp("live") / "serve.log")
     yield site
     site.stop()

@@ -69,8 +69,8 @@ def broken(file: Path, url: str) -> str | None:
     return f"{url} does not exist"
 
 
-def test_published_data_docs_refer_only_to_files_they_contain(published):
-    docs = published / "build" / "data-docs"
+def test_published_data_docs_refer_only_to_files_they_contain(published_project):
+    docs = published_project / "build" / "data-docs"
     files = sorted([*docs.rglob("*.html"), *docs.rglob("*.css")])
     problems = [f"{file.relative_to(docs)}: {why}" for file in files for url in references(file)
                 if (why := broken(file, url))]
@@ -79,8 +79,8 @@ def test_published_data_docs_refer_only_to_files_they_contain(published):
     assert len(list((docs / "vendor").rglob("*.woff2"))) == 4
 
 
-def test_published_data_docs_carry_the_vendored_files_unchanged(published):
-    copies = published / "build" / "data-docs" / offline.COPIES
+def test_published_data_docs_carry_the_vendored_files_unchanged(published_project):
+    copies = published_project / "build" / "data-docs" / offline.COPIES
     copied = sorted(str(path.relative_to(copies)) for path in copies.rglob("*") if path.is_file())
     assert set(ASSETS.values()) <= set(copied)
     assert all((copies / name).read_bytes() == (offline.NODE_MODULES / name).read_bytes() for name in copied)

@@ -110,24 +110,24 @@ def package_paths() -> list[str]:
 
 
 @pytest.mark.parametrize("path", package_paths())
-def test_package_files_download_byte_for_byte(served, published, path):
+def test_package_files_download_byte_for_byte(served, published_project, path):
     response = served.get(f"/-/package/{path}")
     assert response.status_code == 200
-    assert response.content == (published / path).read_bytes()
+    assert response.content == (published_project / path).read_bytes()
     expected = "application/json" if path.endswith(".json") else "text/csv"
     assert response.headers["content-type"] == f"{expected}; charset=utf-8"
     assert response.headers["access-control-allow-origin"] == "*"
 
 
-def test_the_zip_downloads_byte_for_byte(served, published):
+def test_the_zip_downloads_byte_for_byte(served, published_project):
     response = served.get("/-/package/china-ai-investments.zip")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
-    assert response.content == (published / "build" / "china-ai-investments.zip").read_bytes()
+    assert response.content == (published_project / "build" / "china-ai-investments.zip").read_bytes()
 
 
-def test_every_data_docs_file_downloads_byte_for_byte(served, published):
-    base = published / "build" / "data-docs"
+def test_every_data_docs_file_downloads_byte_for_byte(served, published_project):
+    base = published_project / "build" / "data-docs"
     files = sorted(path for path in base.rglob("*") if path.is_file())
     assert base / "index.html" in files
     for path in files:
@@ -181,9 +181,9 @@ def test_posts_are_refused_and_change_nothing(served, database):
     assert served.json(f"/{DB}/claims.json?_shape=objects&_size=0")["filtered_table_rows_count"] == len(corpus.claims())
 
 
-def test_home_page_says_what_it_is_and_links_everything(served, published):
+def test_home_page_says_what_it_is_and_links_everything(served, published_project):
     html = served.get("/").text
-    descriptor = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((published_project / "datapackage.json").read_text(encoding="utf-8"))
     assert f'<strong class="dataset-version">{descriptor["version"]}</strong>' in html
     last_run = served.json(f"/{DB}/validation_runs.json?_shape=array&_sort_desc=run_id")[0]["run_at"]
     assert f'datetime="{last_run}"' in html and "(last validation run)" in html

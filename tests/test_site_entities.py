@@ -146,8 +146,8 @@ def test_search_finds_names_and_aliases(served, database):
     assert f'href="/entity/{alias["entity_id"]}"' in page(served, f"/search?q={alias['alias']}")
 
 
-def test_home_page_says_how_to_cite_and_when_the_data_last_changed(served, published):
-    descriptor = json.loads((published / "datapackage.json").read_text(encoding="utf-8"))
+def test_home_page_says_how_to_cite_and_when_the_data_last_changed(served, published_project):
+    descriptor = json.loads((published_project / "datapackage.json").read_text(encoding="utf-8"))
     text = page(served, "/")
     assert f'datetime="{descriptor["created"][:10]}"' in text
     assert dataset.citation(descriptor["version"], descriptor["created"][:10]) in text

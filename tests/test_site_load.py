@@ -13,8 +13,8 @@ pytest_plugins = ["tests.site_support"]
 LOAD = paths.ROOT / "bench" / "load.py"
 
 
-def test_under_load_no_5xx_no_dropped_connection_slow_queries_cut_memory_flat(published):
-    command = [sys.executable, str(LOAD), "--database", str(published / paths.DATABASE.name), "--requests", "1000",
+def test_under_load_no_5xx_no_dropped_connection_slow_queries_cut_memory_flat(published_project):
+    command = [sys.executable, str(LOAD), "--database", str(published_project / paths.DATABASE.name), "--requests", "1000",
                "--concurrency", "16", "--slow", "3", "--no-plain", "--json"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900,
                             env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})

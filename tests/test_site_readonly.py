@@ -59,8 +59,8 @@ def writes(escape_dir: str) -> list[str]:
     ]
 
 
-def test_every_way_of_writing_is_refused_and_the_file_is_unchanged(live_site, published, tmp_path):
-    database = published / f"{DB}.db"
+def test_every_way_of_writing_is_refused_and_the_file_is_unchanged(live_site, published_project, tmp_path):
+    database = published_project / f"{DB}.db"
     before = sha256(database)
     answers = {}
     for sql in writes(str(tmp_path)):
@@ -74,7 +74,7 @@ def test_every_way_of_writing_is_refused_and_the_file_is_unchanged(live_site, pu
         "filtered_table_rows_count"] > 0
 
 
-def routes(published) -> list[str]:
+def routes(published_project) -> list[str]:
     paths = ["/", f"/{DB}", f"/{DB}.json", f"/{DB}.db", "/-/openapi.json", "/-/package/datapackage.json",
              "/-/data-docs/", "/assets/site.css", "/-/databases.json", "/api", "/charts"]
     paths += [f"/{DB}/{table.name}" for table in TABLES] + [f"/{DB}/{table.name}.json" for table in TABLES]
@@ -83,10 +83,10 @@ def routes(published) -> list[str]:
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-def test_every_write_method_on_every_route_is_a_405(live_site, published, method):
-    database = published / f"{DB}.db"
+def test_every_write_method_on_every_route_is_a_405(live_site, published_project, method):
+    database = published_project / f"{DB}.db"
     before = sha256(database)
-    for path in routes(published):
+    for path in routes(published_project):
         status, headers, body = live_site.raw(method, path)
         assert status == 405, (method, path, status)
         assert headers["allow"] == "GET, HEAD, OPTIONS" and json.loads(body)["status"] == 405

@@ -40,9 +40,9 @@ def publish_with_note(root: Path, note: str) -> None:
 
 
 @pytest.fixture
-def site(published, tmp_path, make_site):
+def site(published_project, tmp_path, make_site):
     root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
+    shutil.copytree(published_project, root, symlinks=True)
     serving = make_site(root / DB)
     yield serving, root
     serving.close()
@@ -104,10 +104,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_etl_serve_follows_a_rebuild_without_a_failed_request(published, tmp_path):
+def test_etl_serve_follows_a_rebuild_without_a_failed_request(published_project, tmp_path):
     """The real `etl serve` (uvicorn runs the startup hooks on another loop than the one it serves on)."""
     root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
+    shutil.copytree(published_project, root, symlinks=True)
     shutil.copyfile(paths.METADATA, root / paths.METADATA.name)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "etl", "serve", "--port", str(port)], cwd=root,

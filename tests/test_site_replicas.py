@@ -21,13 +21,13 @@ RELEASE = (paths.DATABASE.name, "datapackage.json", "data", "build")
 
 
 @pytest.fixture(scope="module")
-def replicas(published, tmp_path_factory):
+def replicas(published_project, tmp_path_factory):
     """The same release (database, package, reports) copied to two places, each served by its own `etl serve`."""
     sites = []
     for name in ("a", "b"):
         root = tmp_path_factory.mktemp(f"replica-{name}")
         for item in RELEASE:
-            source = published / item
+            source = published_project / item
             (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / item)
         sites.append(LiveSite(root / paths.DATABASE.name, root / "serve.log"))
     yield sites

@@ -34,11 +34,11 @@ def free_text_columns(table) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(published, tmp_path_factory):
+def hostile_site(published_project, tmp_path_factory):
     """A copy of the release whose free-text values all end in markup and script, served by `etl serve`."""
     root = tmp_path_factory.mktemp("hostile")
     for item in RELEASE:
-        source = published / item
+        source = published_project / item
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / item)
     connection = sqlite3.connect(root / paths.DATABASE.name)
     with connection:

@@ -159,7 +159,7 @@ def _draft(mention: Mention, quote: str, start: int, occurrence: int | None, ref
     elif entities:
         subject = entities[0]
     else:
-        subject = "TODO"
+        subject = "(name the subject)"
         checks.append("no known entity in the quote: name the subject")
     obj = None
     is_date = predicate == "founded"

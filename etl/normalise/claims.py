@@ -85,9 +85,9 @@ def _document_source(document: Loaded, reference: Reference, errors: list[InputE
 
 
 def _claim_row(claim: Node, source: Source, reference: Reference, where: str) -> tuple[dict, FxRate | None]:
-    predicate = _predicate(claim, reference)
-    subject = _entity(claim, "subject", reference)
-    object_id = _entity(claim, "object", reference) if claim.get("object") else None
+    predicate = known_predicate(claim, reference)
+    subject = known_entity(claim, "subject", reference)
+    object_id = known_entity(claim, "object", reference) if claim.get("object") else None
     _check_shape(claim, predicate, object_id)
     quote = _anchor(claim, source)
     if object_id:
@@ -115,7 +115,8 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
     return row, rate
 
 
-def _predicate(claim: Node, reference: Reference) -> dict:
+def known_predicate(claim: Node, reference: Reference) -> dict:
+    """The predicate a claim (or an evidence row) names, or ClaimError saying where the list is."""
     predicate = reference.predicates.get(claim["predicate"])
     if predicate is None:
         raise ClaimError("predicate", f"unknown predicate '{claim['predicate']}'",
@@ -123,7 +124,8 @@ def _predicate(claim: Node, reference: Reference) -> dict:
     return predicate
 
 
-def _entity(claim: Node, key: str, reference: Reference) -> str:
+def known_entity(claim: Node, key: str, reference: Reference) -> str:
+    """The entity id a name, alias or id stands for, or ClaimError saying where the list is."""
     entity_id = reference.entity_id(claim[key])
     if entity_id is None:
         raise ClaimError(key, f"unknown entity or alias '{claim[key]}'",

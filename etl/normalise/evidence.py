@@ -4,6 +4,7 @@ from __future__ import annotations
 from etl import paths
 from etl.errors import InputError
 from etl.inputs.load import Node
+from etl.normalise.claims import ClaimError, known_entity, known_predicate
 from etl.normalise.dates import DateError, parse_iso
 from etl.normalise.money import MoneyError, parse_money
 from etl.normalise.numbers import QuantityError, parse_quantity
@@ -23,39 +24,22 @@ def normalise_evidence(items: list[Node], reference: Reference, errors: list[Inp
         seen.add(item["id"])
         try:
             rows.append(_row(item, reference))
-        except _Problem as problem:
+        except ClaimError as problem:
             errors.append(InputError(file, item.line_of(problem.field), problem.field, problem.problem, problem.fix))
     return rows
 
 
-class _Problem(ValueError):
-    def __init__(self, field_name: str, problem: str, fix: str):
-        super().__init__(problem)
-        self.field, self.problem, self.fix = field_name, problem, fix
-
-
 def _row(item: Node, reference: Reference) -> dict:
-    predicate = reference.predicates.get(item["predicate"])
-    if predicate is None:
-        raise _Problem("predicate", f"unknown predicate '{item['predicate']}'",
-                       f"use one of {paths.relative(paths.PREDICATES_FILE)}")
-    row = {"evidence_id": item["id"], "subject_id": _entity(item, "subject", reference),
+    predicate = known_predicate(item, reference)
+    row = {"evidence_id": item["id"], "subject_id": known_entity(item, "subject", reference),
            "predicate_id": predicate["predicate_id"],
-           "object_id": _entity(item, "object", reference) if item.get("object") else None,
+           "object_id": known_entity(item, "object", reference) if item.get("object") else None,
            "round_id": item.get("round"), "value_phrase": item["value"], "url": item["url"],
            "outlet": item["outlet"], "outlet_date": item.get("outlet_date"), "note": item.get("note"),
            "in_headline": 0, "quote": "", "value_text": None}
     row.update(_value(item["value"], predicate["value_kind"]))
     row.update(_date(item.get("date")))
     return row
-
-
-def _entity(item: Node, key: str, reference: Reference) -> str:
-    entity_id = reference.entity_id(item[key])
-    if entity_id is None:
-        raise _Problem(key, f"unknown entity or alias '{item[key]}'",
-                       f"use an id, name or alias of {paths.relative(paths.ENTITIES_FILE)}")
-    return entity_id
 
 
 def _value(phrase: str, kind: str) -> dict:
@@ -74,7 +58,7 @@ def _value(phrase: str, kind: str) -> dict:
             return {**empty, "value_number": quantity.number, "value_unit": quantity.unit,
                     "comparator": quantity.comparator}
     except (MoneyError, QuantityError) as error:
-        raise _Problem("value", error.problem, error.fix) from None
+        raise ClaimError("value", error.problem, error.fix) from None
     return empty
 
 
@@ -84,5 +68,5 @@ def _date(text: str | None) -> dict:
     try:
         date = parse_iso(text)
     except DateError as error:
-        raise _Problem("date", error.problem, error.fix) from None
+        raise ClaimError("date", error.problem, error.fix) from None
     return {"date": date.iso, "date_precision": date.precision, "date_latest": date.last_day.isoformat()}

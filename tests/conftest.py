@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,12 @@ def run_etl(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ETL_ROOT": str(project), "GX_ANALYTICS_ENABLED": "False"}
     return subprocess.run([sys.executable, "-m", "etl", *args], cwd=project, env=env, capture_output=True,
                           text=True, timeout=300)
+
+
+def count(database: Path, table: str) -> int:
+    """Rows of a table in a built database."""
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute(f"select count(*) from [{table}]").fetchone()[0]
+    finally:
+        connection.close()

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import yaml
 
-from tests.conftest import run_etl
+from tests.conftest import count, run_etl
 
 
 def minimum_rows(project) -> dict[str, int]:
@@ -17,14 +16,6 @@ def suite_minimum(project, table: str) -> int:
     suite = json.loads((project / "expectations" / f"{table}.json").read_text(encoding="utf-8"))
     rule = next(item for item in suite["expectations"] if item["meta"]["rule"].endswith("row_count_not_below_baseline"))
     return rule["kwargs"]["min_value"]
-
-
-def count(database, table: str) -> int:
-    connection = sqlite3.connect(database)
-    try:
-        return connection.execute(f"select count(*) from [{table}]").fetchone()[0]
-    finally:
-        connection.close()
 
 
 def test_raise_row_counts_takes_the_database_counts_and_regenerates_the_suites(project, built_database):

@@ -13,6 +13,7 @@ from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.site.queries import QUERIES
 from tests import corpus
+from tests.conftest import count
 
 pytest_plugins = ["tests.site_support"]
 
@@ -21,14 +22,6 @@ DB = site_serve.DATABASE_NAME
 
 def sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def count(database, table: str) -> int:
-    connection = sqlite3.connect(database)
-    try:
-        return connection.execute(f"select count(*) from [{table}]").fetchone()[0]
-    finally:
-        connection.close()
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)

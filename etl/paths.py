@@ -29,9 +29,9 @@ METADATA = ROOT / "metadata.yml"
 @lru_cache(maxsize=4096)
 def relative(path: Path) -> str:
     """Path as shown to people: relative to the repository where possible (links are not followed)."""
-    for absolute in (Path(os.path.abspath(path)), Path(path).resolve()):
+    for absolute in (lambda: Path(os.path.abspath(path)), lambda: Path(path).resolve()):  # resolve only if needed
         try:
-            return str(absolute.relative_to(ROOT))
+            return str(absolute().relative_to(ROOT))
         except ValueError:
             continue
     return str(path)

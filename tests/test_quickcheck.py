@@ -55,3 +55,28 @@ def test_every_input_schema_is_either_compiled_or_left_to_the_validator():
 
 def test_an_unknown_keyword_leaves_the_decision_to_the_validator():
     assert compile_schema({"type": "string", "format": "date"}) is None
+
+
+ENTITY = {"id": "acme", "name": "Acme", "kind": "company", "country": "CN", "country_evidence": "Chinese",
+          "parent": None, "aliases": ["Acme AI"], "note": None}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*ENTITY, "extra"]), max_size=3), st.lists(ODD_VALUES, min_size=3, max_size=3))
+def test_quick_check_never_passes_an_invalid_entity(keys: list[str], values: list):
+    entity = dict(ENTITY)
+    for key, value in zip(keys, values):
+        if value == "x":
+            entity.pop(key, None)
+        else:
+            entity[key] = value
+    if quick_check("entities")([entity]):
+        assert not list(schema_validator("entities").iter_errors([entity]))
+
+
+def test_a_country_without_its_evidence_fails_the_quick_check():
+    """dependentRequired is checked, so entities.yml need not go to the full validator on every build."""
+    without = {key: value for key, value in ENTITY.items() if key != "country_evidence"}
+    assert quick_check("entities")([ENTITY])
+    assert not quick_check("entities")([without])
+    assert list(schema_validator("entities").iter_errors([without]))

@@ -31,7 +31,8 @@ def _compile(node: dict, root: dict) -> Check:
     if not isinstance(node, dict):
         raise Unsupported(node)
     unknown = set(node) - ANNOTATIONS - {"type", "enum", "pattern", "minLength", "minimum", "required",
-                                         "additionalProperties", "properties", "items", "$ref"}
+                                         "additionalProperties", "properties", "items", "$ref",
+                                         "dependentRequired"}
     if unknown:
         raise Unsupported(unknown)
     checks = [_compile_ref(node["$ref"], root)] if "$ref" in node else []
@@ -76,11 +77,14 @@ def _container_checks(node: dict, root: dict) -> list[Check]:
     closed = node.get("additionalProperties", True)
     if closed not in (True, False):
         raise Unsupported("additionalProperties")
-    if required or properties or not closed:
+    dependent = _dependent_required(node)
+    if required or properties or not closed or dependent:
         def mapping(value) -> bool:
             if not isinstance(value, dict):
                 return True
             if any(name not in value for name in required):
+                return False
+            if any(name in value and any(other not in value for other in others) for name, others in dependent):
                 return False
             for name, item in value.items():
                 check = properties.get(name)
@@ -95,3 +99,11 @@ def _container_checks(node: dict, root: dict) -> list[Check]:
         item_check = _compile(node["items"], root)
         checks.append(lambda v: not isinstance(v, list) or all(item_check(item) for item in v))
     return checks
+
+
+def _dependent_required(node: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """dependentRequired: where the first key is present, each of the others must be too."""
+    dependent = node.get("dependentRequired", {})
+    if not isinstance(dependent, dict) or not all(isinstance(others, list) for others in dependent.values()):
+        raise Unsupported("dependentRequired")
+    return tuple((name, tuple(others)) for name, others in dependent.items())

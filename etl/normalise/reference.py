@@ -33,6 +33,7 @@ class Reference:
     name_lines: dict[str, int] = field(default_factory=dict)
     aliases: list[dict] = field(default_factory=list)
     alias_names: set[str] = field(default_factory=set)
+    aliases_of: dict[str, list[str]] = field(default_factory=dict)
     predicates: dict[str, dict] = field(default_factory=dict)
     rejected: set[str] = field(default_factory=set)
     all_sources_read: bool = True
@@ -42,7 +43,7 @@ class Reference:
     def names_of(self, entity_id: str) -> list[str]:
         """Every name the entity is known by: id, name and aliases."""
         row = self.entities[entity_id]
-        return [entity_id, row["name"], *(item["alias"] for item in self.aliases if item["entity_id"] == entity_id)]
+        return [entity_id, row["name"], *self.aliases_of.get(entity_id, ())]
 
     def entity_id(self, written: str) -> str | None:
         return self.names.get(written) or self.names.get(fold(written).lower())
@@ -51,6 +52,7 @@ class Reference:
 def read_sources(items: list[Node], file: str, errors: list[InputError]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     first_line: dict[str, int] = {}
+    base = paths.ARTICLES_DIR.resolve()
     for item in items:
         source_id = item["source_id"]
         if source_id in sources or source_id in first_line:
@@ -59,30 +61,40 @@ def read_sources(items: list[Node], file: str, errors: list[InputError]) -> dict
                                      "give each source its own id"))
             continue
         first_line[source_id] = item.line_of("source_id")
-        source = _read_source(item, file, errors)
+        source = _read_source(item, file, errors, base)
         if source:
             sources[source_id] = source
     return sources
 
 
-def article_path(written: object) -> Path:
-    """The article a source's `file:` names, which must be a plain file inside sources/articles/; else Unusable."""
+def article_path(written: object, base: Path | None = None) -> Path:
+    """The article a source's `file:` names, which must be a plain file inside sources/articles/; else Unusable.
+
+    base is sources/articles/ resolved (given by a caller that checks many files, so that it is resolved once)."""
     fix = "give the file name of a copy of the article in sources/articles/, such as name-2024.txt"
     if not isinstance(written, str) or not written or "\0" in written or any(ord(c) < 32 for c in written):
         raise Unusable("the file name is empty or has control characters (a NUL?)", fix)
     if Path(written).is_absolute() or ".." in Path(written).parts or "\\" in written:
         raise Unusable(f"'{written}' leads outside sources/articles/", fix)
-    base = paths.ARTICLES_DIR.resolve()
+    base = base or paths.ARTICLES_DIR.resolve()
     path = paths.ARTICLES_DIR / written
-    if path.is_symlink() or path.resolve().parent != base:
+    if path.is_symlink() or _resolved_parent(path, written, base) != base:
         raise Unusable(f"'{written}' is a link or leads outside sources/articles/",
                        "copy the article itself into sources/articles/ (byte for byte), not a link to it")
     return path
 
 
-def _read_source(item: Node, file: str, errors: list[InputError]) -> Source | None:
+def _resolved_parent(path: Path, written: str, base: Path) -> Path:
+    """A single file name that is no link lies in the folder itself: no resolving (a stat per folder of the
+    path) for each of tens of thousands of articles."""
+    if "/" not in written and written != ".":
+        return base
+    return path.resolve().parent
+
+
+def _read_source(item: Node, file: str, errors: list[InputError], base: Path) -> Source | None:
     try:
-        path = article_path(item["file"])
+        path = article_path(item["file"], base)
     except Unusable as error:
         errors.append(InputError(file, item.line_of("file"), "file", error.problem, error.fix))
         return None
@@ -196,6 +208,7 @@ def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str,
     if name != entity_id and name not in reference.alias_names:
         reference.alias_names.add(name)
         reference.aliases.append({"alias": name, "entity_id": entity_id})
+        reference.aliases_of.setdefault(entity_id, []).append(name)
 
 
 def _check_country(item: Node, file: str, reference: Reference, errors: list[InputError]) -> None:

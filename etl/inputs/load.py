@@ -12,11 +12,15 @@ import yaml
 
 from etl import paths
 from etl.errors import InputError
+from etl.inputs.flat_yaml import read_flat
 from etl.inputs.quickcheck import compile_schema
 
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Limits far above any curated file, far below what exhausts memory or the stack.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Flat YAML (a list of flat mappings, as tools write sources.yml and entities.yml of big projects) is read line by
+# line without YAML's node graph, so it may be larger: a million claims need about 31 MB of sources.yml.
+MAX_FLAT_FILE_BYTES = 16 * MAX_FILE_BYTES
 MAX_LINE_BYTES = 64 * 1024
 MAX_DEPTH = 32
 MAX_ALIAS_NODES = 10_000
@@ -87,10 +91,10 @@ class Loaded:
         return paths.relative(self.path)
 
 
-def read_text(path: Path) -> str:
-    """A file's text: readable, not too large, UTF-8 and without NUL; else InputProblem."""
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A file's text: readable, not larger than limit, UTF-8 and without NUL; else InputProblem."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if path.stat().st_size > limit:
             raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
                                "split it into smaller files, or shorten what made it grow (a long note?)")
         data = path.read_bytes()
@@ -144,10 +148,16 @@ def check_yaml_shape(text: str) -> None:
 
 def read_yaml(path: Path, errors: list[InputError]) -> Loaded | None:
     try:
-        text = read_text(path)
+        text = read_text(path, MAX_FLAT_FILE_BYTES)
         if not text.strip():
             raise InputProblem(1, "document", "the file is empty",
                                "write its content (see docs/curation.md) or delete the file")
+        flat = read_flat(text, _node, _items)
+        if flat is not None:
+            return Loaded(path, flat)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                               "split it into smaller files, or shorten what made it grow (a long note?)")
         check_yaml_shape(text)
         return Loaded(path, yaml.load(text, Loader=_LineLoader))
     except InputProblem as problem:
@@ -159,6 +169,18 @@ def read_yaml(path: Path, errors: list[InputError]) -> Loaded | None:
         errors.append(InputError(paths.relative(path), line, "yaml", f"cannot parse YAML: {problem}",
                                  "fix the YAML syntax at this line (indentation, quotes, colons)"))
     return None
+
+
+def _node(line: int) -> Node:
+    node = Node()
+    node.line, node.key_lines = line, {}
+    return node
+
+
+def _items(line: int) -> Items:
+    items = Items()
+    items.line = line
+    return items
 
 
 def read_json_lines(path: Path, errors: list[InputError]) -> Loaded | None:

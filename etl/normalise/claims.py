@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from etl import paths
 from etl.errors import InputError
@@ -39,30 +39,39 @@ class Normalised:
     fx_rates: dict[str, FxRate] = field(default_factory=dict)
 
 
-def normalise_claims(documents: Iterable[Loaded], reference: Reference, errors: list[InputError]) -> Normalised:
-    result, seen = Normalised(), {}
+def normalise_claims(documents: Iterable[Loaded], reference: Reference, errors: list[InputError],
+                     each_document: Callable[[list[dict]], None] | None = None) -> Normalised:
+    """The claims' rows and exchange rates; with each_document, each document's rows go to it as soon as they
+    are normalised instead of into the result's claims (a million of them need not be held)."""
+    result, seen, names = Normalised(), {}, []
     for document in documents:
         source = _document_source(document, reference, errors)
         if source is None:
             continue
         name = document.name
+        names.append(name)
+        rows = []
         for claim in document.data["claims"]:
-            where = f"{name}:{claim.line}"
             if claim["id"] in seen:
+                first = seen[claim["id"]]
                 errors.append(InputError(document.name, claim.line_of("id"), "id",
-                                         f"duplicate claim id '{claim['id']}' (first at {seen[claim['id']]})",
-                                         "give each claim its own id"))
+                                         f"duplicate claim id '{claim['id']}' (first at {names[first >> 32]}:"
+                                         f"{first & 0xFFFFFFFF})", "give each claim its own id"))
                 continue
-            seen[claim["id"]] = where
+            seen[claim["id"]] = (len(names) - 1) << 32 | claim.line  # file and line in one integer, not a string
             try:
-                row, rate = _claim_row(claim, source, reference, where)
+                row, rate = _claim_row(claim, source, reference, f"{name}:{claim.line}")
             except ClaimError as error:
                 errors.append(InputError(document.name, claim.line_of(error.field), error.field, error.problem,
                                          error.fix))
                 continue
-            result.claims.append(row)
+            rows.append(row)
             if rate:
                 result.fx_rates[rate.fx_rate_id] = rate
+        if each_document is None:
+            result.claims.extend(rows)
+        else:
+            each_document(rows)
     return result
 
 

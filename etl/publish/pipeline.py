@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 import sqlite3
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -19,7 +20,8 @@ from etl.publish.versions import (
     sync_mirror,
     write_error,
 )
-from etl.publish.write import write_database
+from etl.publish.write import DatabaseWriter
+from etl.schema.tables import TABLES
 
 
 class Step(Protocol):
@@ -35,16 +37,12 @@ def build(target: Path = paths.DATABASE, steps: Sequence[Step] = (),
     """
     layout = Layout(target)
     prepare(layout)
-    rows = collect_rows()
-    counts = {table: len(table_rows) for table, table_rows in rows.items()}
-    say(f"read {counts['claims']} claims from {counts['sources']} sources")
     folder = new_version(layout)
     try:
         database = folder / target.name
         fault_point("write-database")
-        with timings.stage("write"):
-            _write(database, rows)
-        del rows  # the steps read the database: the rows need not stay in memory beside them
+        counts = _write(database)
+        say(f"read {counts['claims']} claims from {counts['sources']} sources")
         say(f"wrote {sum(counts.values())} rows to a new version")
         after = _run_steps(steps, database, say)
         publish_version(layout, folder)
@@ -76,9 +74,17 @@ def prepare(layout: Layout) -> None:
         raise write_error(layout.root, error) from None
 
 
-def _write(database: Path, rows: dict[str, list[dict]]) -> None:
+def _write(database: Path) -> dict[str, int]:
+    """The rows of the inputs into the new database, the claims as they are normalised; the row counts."""
     try:
-        write_database(database, rows)
+        with DatabaseWriter(database) as writer:
+            rows = collect_rows(partial(writer.insert, "claims", in_order=True))
+            with timings.stage("write"):
+                for table in TABLES:
+                    writer.insert(table.name, rows.get(table.name, []))
+                    fault_point("insert-rows")
+                writer.finish()
+            return {name: writer.counts[name] for name in rows}
     except sqlite3.OperationalError as error:
         raise _sqlite_error(database, error) from None
     except OSError as error:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Iterator
+from typing import Callable, Iterator
 
 from etl import timings
 from etl.errors import InputError, InputErrors
@@ -14,20 +14,27 @@ from etl.normalise.evidence import normalise_evidence
 from etl.normalise.reference import Reference, Source, read_reference
 from etl.reconcile.conflicts import conflict_rows
 from etl.reconcile.evidence import evidence_rows
+from etl.reconcile.facts import ClaimFacts
 from etl.reconcile.founded import founded_columns
 from etl.reconcile.investors import investor_rows
 from etl.reconcile.rounds import round_rows
 
 
-def collect_rows() -> dict[str, list[dict]]:
-    """Every table's rows from the inputs; raises InputErrors with all problems found."""
+def collect_rows(write_claims: Callable[[list[dict]], None] | None = None) -> dict[str, list]:
+    """Every table's rows from the inputs; raises InputErrors with all problems found.
+
+    With write_claims, the claims go to it in the claims table's order, a source at a time, as they are
+    normalised, and the result's claims are empty: reconciliation reads each claim's facts (etl/reconcile/facts.py).
+    """
     errors: list[InputError] = []
     with timings.stage("read"):
         reference = read_reference(errors)
         acknowledged = read_acknowledged(errors)
+    stream = ClaimStream(write_claims)
     with timings.stage("normalise"):
-        normalised = normalise_claims(_claim_documents(errors), reference, errors)
-    claims = normalised.claims
+        normalised = normalise_claims(_claim_documents(errors), reference, errors, stream.add)
+        stream.flush()
+    claims = stream.facts
     with timings.stage("reconcile"):
         published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
         rounds = round_rows(claims, published, errors)
@@ -40,7 +47,7 @@ def collect_rows() -> dict[str, list[dict]]:
             "entity_aliases": reference.aliases,
             "predicates": list(reference.predicates.values()),
             "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
-            "claims": claims,
+            "claims": stream.rows,
             "funding_rounds": rounds,
             "round_investors": investor_rows(claims, published),
             "claim_conflicts": conflict_rows(claims, acknowledged),
@@ -48,9 +55,44 @@ def collect_rows() -> dict[str, list[dict]]:
         }
 
 
+class ClaimStream:
+    """Each source's claims, sorted as the claims table is (source, quote start, claim id), to write_claims (else
+    kept in rows), and the facts of each for reconciliation. The files come in the order of their sources."""
+
+    def __init__(self, write_claims: Callable[[list[dict]], None] | None):
+        self.write_claims = write_claims
+        self.rows: list[dict] = []
+        self.facts: list[ClaimFacts] = []
+        self.pending: list[dict] = []
+        self.source: str | None = None
+
+    def add(self, rows: list[dict]) -> None:
+        """A document's rows; a source's rows go out once the next source starts (it may have two files)."""
+        if not rows:
+            return
+        source = rows[0]["source_id"]
+        if source != self.source:
+            self.flush()
+            if self.source is not None and source < self.source:
+                raise RuntimeError(f"claims of {source} after those of {self.source}: files out of source order")
+            self.source = source
+        self.pending.extend(rows)
+
+    def flush(self) -> None:
+        self.pending.sort(key=lambda row: (row["quote_start"], row["claim_id"]))
+        self.facts.extend(map(ClaimFacts, self.pending))
+        if self.write_claims is None:
+            self.rows.extend(self.pending)
+        elif self.pending:
+            with timings.stage("write"):
+                self.write_claims(self.pending)
+        self.pending = []
+
+
 def _claim_documents(errors: list[InputError]) -> Iterator[Loaded]:
-    """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time."""
-    for path in claim_files(errors):
+    """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time;
+    in the order of their sources (file name without suffix), so that the claims come out in the table's order."""
+    for path in sorted(claim_files(errors), key=lambda path: (path.stem, path.name)):
         with timings.stage("read"):
             document = read_checked(path, "claims", errors, ("claims",))
         if document:
@@ -64,12 +106,12 @@ def _known_by(source: Source) -> tuple[dt.date, str | None]:
     return source.published.last_day, source.published.iso
 
 
-def _sources(reference: Reference, claims: list[dict]) -> list[dict]:
+def _sources(reference: Reference, claims: list[ClaimFacts]) -> list[dict]:
     counts = Counter(claim["source_id"] for claim in claims)
     return [{**source.row, "claim_count": counts[source_id]} for source_id, source in reference.sources.items()]
 
 
-def _entities(reference: Reference, claims: list[dict]) -> list[dict]:
+def _entities(reference: Reference, claims: list[ClaimFacts]) -> list[dict]:
     counts = Counter(claim["subject_id"] for claim in claims)
     counts.update(claim["object_id"] for claim in claims if claim["object_id"])
     founded = founded_columns(claims)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Iterable
 
 import sqlite_utils
 
@@ -11,49 +12,71 @@ from etl.schema.model import Table, create_table_sql
 from etl.schema.tables import TABLES
 
 
-def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table, ...] = TABLES) -> None:
-    """Create every table from its definition and insert its rows in their stable order.
+class DatabaseWriter:
+    """A new database: every table created from its definition, rows inserted table by table (or, for a table
+    given in order, a batch at a time as they are made), then the indexes, full-text search and key check.
 
     Secondary indexes are built after the inserts (one sort each instead of a B-tree update per row), and
-    the file is written in one transaction without a journal: it is a fresh temporary file, thrown away on
-    any error, so there is nothing to roll back to.
+    the file is written in one transaction without a journal and without syncing: it is a fresh temporary file
+    in an unpublished version folder, thrown away on any error and validated before it is published, so there is
+    nothing to roll back to and nothing to keep across a crash.
     """
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.execute("PRAGMA cache_size = -262144")
-        db = sqlite_utils.Database(connection)
-        with connection:
-            for table in tables:
-                connection.execute(create_table_sql(table))
-            for table in tables:
-                _insert(connection, table, rows.get(table.name, []))
-                fault_point("insert-rows")
-            for table in tables:
+
+    def __init__(self, path: Path, tables: tuple[Table, ...] = TABLES):
+        self.tables = {table.name: table for table in tables}
+        self.counts = {table.name: 0 for table in tables}
+        self.connection = sqlite3.connect(path)
+        self.connection.execute("PRAGMA journal_mode = OFF")
+        self.connection.execute("PRAGMA synchronous = OFF")
+        self.connection.execute("PRAGMA cache_size = -262144")
+        for table in tables:
+            self.connection.execute(create_table_sql(table))
+
+    def insert(self, name: str, rows: Iterable[dict], in_order: bool = False) -> None:
+        """Rows as tuples in the table's stable order (rows already in it with in_order)."""
+        table = self.tables[name]
+        names = table.column_names
+        records = [tuple(map(row.get, names)) for row in rows]
+        if not in_order:
+            records.sort(key=_sort_key(table))
+        columns = ", ".join(f"[{name}]" for name in names)
+        placeholders = ", ".join("?" for _ in names)
+        self.connection.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({placeholders})", records)
+        self.counts[name] += len(records)
+
+    def finish(self) -> None:
+        db = sqlite_utils.Database(self.connection)
+        with self.connection:
+            for table in self.tables.values():
                 for columns in table.all_indexes:
                     db[table.name].create_index(columns, find_unique_name=True)
-        for table in tables:
+        for table in self.tables.values():
             if table.fts:
                 db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        problems = self.connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    finally:
-        connection.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> "DatabaseWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def _insert(connection: sqlite3.Connection, table: Table, rows: list[dict]) -> None:
-    """Rows as tuples in the table's stable order: no dictionary look-ups in the sort or the insert."""
-    names = table.column_names
-    records = sorted((tuple(map(row.get, names)) for row in rows), key=_sort_key(table))
-    columns = ", ".join(f"[{name}]" for name in names)
-    placeholders = ", ".join("?" for _ in names)
-    connection.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({placeholders})", records)
+def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table, ...] = TABLES) -> None:
+    """Create every table from its definition and insert its rows in their stable order."""
+    with DatabaseWriter(path, tables) as writer:
+        for table in tables:
+            writer.insert(table.name, rows.get(table.name, []))
+            fault_point("insert-rows")
+        writer.finish()
 
 
 def _sort_key(table: Table):
     """NULLs last, then by value, on each order_by column (positions in the tuple, not dictionary look-ups)."""
     positions = [table.column_names.index(name) for name in table.order_by]
     return lambda record: tuple((record[i] is None, "" if record[i] is None else record[i]) for i in positions)
-

@@ -37,7 +37,20 @@ def _compile(node: dict, root: dict) -> Check:
         raise Unsupported(unknown)
     checks = [_compile_ref(node["$ref"], root)] if "$ref" in node else []
     checks += _scalar_checks(node) + _container_checks(node, root)
-    return lambda value: all(check(value) for check in checks)
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """One check that passes where every check passes (a plain loop: this runs for every value of every claim)."""
+    if len(checks) == 1:
+        return checks[0]
+
+    def every(value) -> bool:
+        for check in checks:
+            if not check(value):
+                return False
+        return True
+    return every
 
 
 def _compile_ref(ref: str, root: dict) -> Check:
@@ -53,11 +66,9 @@ def _scalar_checks(node: dict) -> list[Check]:
         names = node["type"] if isinstance(node["type"], list) else [node["type"]]
         if any(name not in TYPES for name in names):
             raise Unsupported(names)
-        tests = [TYPES[name] for name in names]
-        checks.append(lambda v: any(test(v) for test in tests))
+        checks.append(_type_check(names))
     if "enum" in node:
-        allowed = node["enum"]
-        checks.append(lambda v: any(v == item and type(v) is type(item) for item in allowed))
+        checks.append(_enum_check(node["enum"]))
     if "pattern" in node:
         search = re.compile(node["pattern"]).search
         checks.append(lambda v: not isinstance(v, str) or bool(search(v)))
@@ -68,6 +79,30 @@ def _scalar_checks(node: dict) -> list[Check]:
         least = node["minimum"]
         checks.append(lambda v: not isinstance(v, (int, float)) or isinstance(v, bool) or v >= least)
     return checks
+
+
+def _type_check(names: list[str]) -> Check:
+    """isinstance against the Python types of the JSON types; a bool is no integer (JSON Schema says so)."""
+    python = tuple({"string": str, "null": type(None), "integer": int, "boolean": bool, "object": dict,
+                    "array": list}[name] for name in names)
+    if "integer" in names and "boolean" not in names:
+        return lambda v: isinstance(v, python) and not isinstance(v, bool)
+    return lambda v: isinstance(v, python)
+
+
+def _enum_check(allowed: list) -> Check:
+    """Equal to an allowed value and of its type (1.0 is not 1, True is not 1): a set look-up of (type, value)."""
+    try:
+        typed = {(type(item), item) for item in allowed}
+    except TypeError:  # a list or mapping among the allowed values
+        return lambda v: any(v == item and type(v) is type(item) for item in allowed)
+
+    def member(value) -> bool:
+        try:
+            return (type(value), value) in typed
+        except TypeError:  # an unhashable value equals none of the hashable allowed ones
+            return False
+    return member
 
 
 def _container_checks(node: dict, root: dict) -> list[Check]:
@@ -97,7 +132,14 @@ def _container_checks(node: dict, root: dict) -> list[Check]:
         checks.append(mapping)
     if "items" in node:
         item_check = _compile(node["items"], root)
-        checks.append(lambda v: not isinstance(v, list) or all(item_check(item) for item in v))
+        def every_item(value) -> bool:
+            if not isinstance(value, list):
+                return True
+            for item in value:
+                if not item_check(item):
+                    return False
+            return True
+        checks.append(every_item)
     return checks
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from etl import paths
@@ -23,6 +24,11 @@ from etl.normalise.quotes import (
 from etl.normalise.reference import Reference, Source
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# Value and date phrases repeat across claims ("$50 million", "last week" in one article): each distinct one is
+# read once. The results are frozen dataclasses, safe to share; errors are not cached and are raised every time.
+_parse_money = lru_cache(maxsize=1 << 16)(parse_money)
+_parse_quantity = lru_cache(maxsize=1 << 16)(parse_quantity)
+_resolve_phrase = lru_cache(maxsize=1 << 16)(resolve_phrase)
 QUANTITY_UNITS = {"count": "count", "fraction": "fraction", "percent": "percent", "multiple": "multiple",
                   "ordinal": "ordinal", "quantity": None}
 
@@ -214,7 +220,7 @@ def _date(claim: Node, predicate: dict, key: str, source: Source) -> PartialDate
     if not claim.get(key):
         return None
     try:
-        return resolve_phrase(claim[key], source.published)
+        return _resolve_phrase(claim[key], source.published)
     except DateError as error:
         raise ClaimError(key, error.problem, error.fix) from None
 
@@ -253,7 +259,7 @@ def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict
         return _money(phrase, when)
     if kind in QUANTITY_UNITS:
         try:
-            quantity = parse_quantity(phrase, QUANTITY_UNITS[kind])
+            quantity = _parse_quantity(phrase, QUANTITY_UNITS[kind])
         except QuantityError as error:
             raise ClaimError("value", error.problem, error.fix) from None
         return {"value_number": quantity.number, "value_unit": quantity.unit,
@@ -269,7 +275,7 @@ def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict
 
 def _money(phrase: str, when: PartialDate | None) -> tuple[dict, FxRate | None]:
     try:
-        money = parse_money(phrase)
+        money = _parse_money(phrase)
     except MoneyError as error:
         raise ClaimError("value", error.problem, error.fix) from None
     row = {"amount": money.amount, "currency": money.currency, "comparator": money.comparator}

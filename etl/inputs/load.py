@@ -222,7 +222,12 @@ def _json_line(raw: bytes, number: int, name: str, errors: list[InputError]) -> 
     except UnicodeDecodeError as error:
         return fail("encoding", f"byte {raw[error.start]:#04x} is not UTF-8", "save the file as UTF-8")
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        # One decoder for every line (json.loads with parse_constant makes a new one per call); json.loads
+        # itself for a line that starts with a byte order mark, which it refuses with its own message.
+        if text.startswith("\ufeff"):
+            value = json.loads(text, parse_constant=_no_constant)
+        else:
+            value = _DECODER.decode(text)
     except RecursionError:
         return fail("json", "nested too deeply", "write one flat JSON object per line")
     except (json.JSONDecodeError, TypeError, ValueError) as error:
@@ -236,6 +241,9 @@ def _json_line(raw: bytes, number: int, name: str, errors: list[InputError]) -> 
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 @lru_cache(maxsize=None)

@@ -9,6 +9,9 @@ FACT_KEYS = ("claim_id", "source_id", "subject_id", "predicate_id", "object_id",
              "date_phrase", "comparator", "amount", "currency", "amount_usd", "usd_rule", "amount_usd_digits",
              "value_number", "value_unit", "value_text", "date", "date_precision", "date_basis", "date_latest",
              "date_period", "modality", "in_headline")
+# Text that many claims repeat (a round's key, "stated", "USD"): one copy for all, not one per claim.
+SHARED_KEYS = ("round_id", "modality", "comparator", "currency", "usd_rule", "value_unit", "date_precision",
+               "date_basis", "date_period")
 # The quote is read only to tell whether an investment form replaces cash (conflicts.instead_of_cash).
 QUOTE_PREDICATES = {"investment_form"}
 
@@ -22,6 +25,10 @@ class ClaimFacts:
     def __init__(self, row: dict):
         for key in FACT_KEYS:
             setattr(self, key, row.get(key))
+        for key in SHARED_KEYS:
+            value = row.get(key)
+            if value is not None:
+                setattr(self, key, sys.intern(value))
         self.quote = row["quote"] if row["predicate_id"] in QUOTE_PREDICATES else None
         file, line = row["curated_in"].rsplit(":", 1)
         self._file, self._line = sys.intern(file), int(line)  # one copy of each file name, not one per claim

@@ -109,6 +109,11 @@ def create_table_sql(table: Table) -> str:
     return f"CREATE TABLE [{table.name}] (\n  {body}\n)"
 
 
+def check_expressions(table: Table) -> list[str]:
+    """The CHECK expression of each column that has one, as create_table_sql writes them."""
+    return [check for column in table.columns if (check := _check_sql(column))]
+
+
 def _check_sql(column: Column) -> str | None:
     name = f"[{column.name}]"
     checks = []

@@ -1,0 +1,33 @@
+"""The database writer: the CHECK constraints hold for every row, checked once all rows are in."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from etl.publish.write import DatabaseWriter
+from etl.schema.model import check_expressions
+from etl.schema.tables import PREDICATES, TABLES
+
+PREDICATE = {"predicate_id": "round_amount", "label": "Round amount", "description": "How much a round raised.",
+             "value_kind": "money", "round_use": "required"}
+
+
+def test_a_row_that_breaks_a_check_constraint_stops_the_write(tmp_path):
+    assert any("round_use" in check for check in check_expressions(PREDICATES))
+    with DatabaseWriter(tmp_path / "bad.db") as writer:
+        writer.insert("predicates", [{**PREDICATE, "round_use": "sometimes"}])
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: predicates"):
+            writer.finish()
+
+
+def test_good_rows_are_written_and_the_constraints_stay_in_the_schema(tmp_path):
+    path = tmp_path / "good.db"
+    with DatabaseWriter(path) as writer:
+        writer.insert("predicates", [PREDICATE])
+        writer.finish()
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT round_use FROM predicates").fetchall() == [("required",)]
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        connection.execute("INSERT INTO predicates VALUES ('x', 'X', 'x', 'money', 'sometimes')")
+    assert len(connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()) >= len(TABLES)

@@ -10,8 +10,8 @@ FACT_KEYS = ("claim_id", "source_id", "subject_id", "predicate_id", "object_id",
              "value_number", "value_unit", "value_text", "date", "date_precision", "date_basis", "date_latest",
              "date_period", "modality", "in_headline")
 # Text that many claims repeat (a round's key, "stated", "USD"): one copy for all, not one per claim.
-SHARED_KEYS = ("round_id", "modality", "comparator", "currency", "usd_rule", "value_unit", "date_precision",
-               "date_basis", "date_period")
+SHARED_KEYS = ("round_id", "modality", "comparator", "currency", "usd_rule", "value_unit", "value_text", "date",
+               "date_precision", "date_basis", "date_latest", "date_period")
 # The quote is read only to tell whether an investment form replaces cash (conflicts.instead_of_cash).
 QUOTE_PREDICATES = {"investment_form"}
 

@@ -27,3 +27,9 @@ def test_a_file_name_is_held_once_for_all_its_claims():
     first = ClaimFacts({**ROW, "curated_in": "claims/" + "a.jsonl:1"})
     second = ClaimFacts({**ROW, "curated_in": "claims/" + "a.jsonl:2"})
     assert first._file is second._file and (first._line, second._line) == (1, 2)
+
+
+def test_every_fact_lands_in_its_own_slot():
+    row = {**ROW, **{key: f"value of {key}" for key in FACT_KEYS}}
+    facts = ClaimFacts(row)
+    assert [facts[key] for key in FACT_KEYS] == [row[key] for key in FACT_KEYS]

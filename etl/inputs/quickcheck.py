@@ -44,6 +44,9 @@ def _all_of(checks: list[Check]) -> Check:
     """One check that passes where every check passes (a plain loop: this runs for every value of every claim)."""
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
 
     def every(value) -> bool:
         for check in checks:
@@ -107,7 +110,7 @@ def _enum_check(allowed: list) -> Check:
 
 def _container_checks(node: dict, root: dict) -> list[Check]:
     checks: list[Check] = []
-    required = tuple(node.get("required", ()))
+    required = frozenset(node.get("required", ()))
     properties = {name: _compile(sub, root) for name, sub in node.get("properties", {}).items()}
     closed = node.get("additionalProperties", True)
     if closed not in (True, False):
@@ -117,9 +120,9 @@ def _container_checks(node: dict, root: dict) -> list[Check]:
         def mapping(value) -> bool:
             if not isinstance(value, dict):
                 return True
-            if any(name not in value for name in required):
+            if not required <= value.keys():
                 return False
-            if any(name in value and any(other not in value for other in others) for name, others in dependent):
+            if dependent and any(name in value and not others <= value.keys() for name, others in dependent):
                 return False
             for name, item in value.items():
                 check = properties.get(name)
@@ -143,9 +146,9 @@ def _container_checks(node: dict, root: dict) -> list[Check]:
     return checks
 
 
-def _dependent_required(node: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _dependent_required(node: dict) -> tuple[tuple[str, frozenset[str]], ...]:
     """dependentRequired: where the first key is present, each of the others must be too."""
     dependent = node.get("dependentRequired", {})
     if not isinstance(dependent, dict) or not all(isinstance(others, list) for others in dependent.values()):
         raise Unsupported("dependentRequired")
-    return tuple((name, tuple(others)) for name, others in dependent.items())
+    return tuple((name, frozenset(others)) for name, others in dependent.items())

@@ -75,7 +75,8 @@ def test_what_synth_writes_is_read_flat():
 
 def test_anything_else_is_left_to_the_yaml_loader():
     for text in ['id: "a"\n', '- id: a\n', '- id: "a"\n  id: "b"\n', '- id: "a" # c\n', '- id: "a"\r\n',
-                 '- yes: "a"\n', '- id: 1.5\n', '- id: "\\ud83d\\ude00"\n', "- id: \"a\"\n    deep: 1\n"]:
+                 '- yes: "a"\n', '- id: 1.5\n', '- id: "\\ud83d\\ude00"\n', "- id: \"a\"\n    deep: 1\n",
+                 '- id: "a"\n  note: "' + "x" * 70_000 + '"\n']:
         assert read_flat(text, _node, _items) is None, text
 
 

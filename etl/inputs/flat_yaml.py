@@ -19,6 +19,11 @@ _WORDS = {"null": None, "true": True, "false": False}
 _NOT_FLAT_CHARACTERS = re.compile(r"[\r\t\x85\u2028\u2029\ufeff]|" + Reader.NON_PRINTABLE.pattern)
 
 
+# As a line of JSON-lines claims: a longer line (a 50 MB note?) is no curated value, and the YAML loader's
+# file size limit then applies.
+MAX_LINE_CHARACTERS = 64 * 1024
+
+
 class NotFlat(Exception):
     """The text is not flat YAML: the YAML loader must read it."""
 
@@ -36,7 +41,7 @@ def read_flat(text: str, mapping: Callable[[int], dict], sequence: Callable[[int
             stripped = line.strip(" ")
             if not stripped or stripped.startswith("#"):
                 continue
-            match = _KEY_LINE.match(line)
+            match = _KEY_LINE.match(line) if len(line) <= MAX_LINE_CHARACTERS else None
             if match is None:
                 return None
             lead, key, raw = match.groups()

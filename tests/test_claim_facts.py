@@ -33,3 +33,25 @@ def test_every_fact_lands_in_its_own_slot():
     row = {**ROW, **{key: f"value of {key}" for key in FACT_KEYS}}
     facts = ClaimFacts(row)
     assert [facts[key] for key in FACT_KEYS] == [row[key] for key in FACT_KEYS]
+
+
+def test_claims_are_written_a_source_at_a_time_in_the_tables_order():
+    """Two files of one source are written together, sorted by quote start and id; facts are kept for all."""
+    import pytest
+
+    from etl.publish.rows import ClaimStream
+
+    def claim(source: str, start: int, claim_id: str) -> dict:
+        return {**ROW, "source_id": source, "quote_start": start, "claim_id": claim_id}
+
+    written: list[list[str]] = []
+    stream = ClaimStream(lambda rows: written.append([row["claim_id"] for row in rows]))
+    stream.add([claim("a", 9, "a-1"), claim("a", 2, "a-3")])
+    stream.add([claim("a", 2, "a-2")])
+    stream.add([])
+    stream.add([claim("b", 0, "b-1")])
+    stream.flush()
+    assert written == [["a-2", "a-3", "a-1"], ["b-1"]]
+    assert [facts["claim_id"] for facts in stream.facts] == ["a-2", "a-3", "a-1", "b-1"]
+    with pytest.raises(RuntimeError, match="out of source order"):
+        stream.add([claim("a", 0, "a-9")])

@@ -14,6 +14,8 @@ from etl.reconcile.conflicts import (
 
 
 def evidence_rows(evidence: list[dict], claims: list[dict]) -> list[dict]:
+    if not evidence:  # no evidence rows: the claims need not be grouped (a million of them, for nothing)
+        return []
     by_key = defaultdict(list)
     for claim in claims:
         for key in comparison_keys(claim):

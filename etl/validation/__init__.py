@@ -68,7 +68,7 @@ def validate(database: Path, docs: Path | None = None, runner=None, cache: Valid
     now = dt.datetime.now(dt.timezone.utc)
     return Run(run_id=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), run_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                gx_version=version, seconds=time.perf_counter() - started,
-               results=tuple(result for unit in units for result in results[unit.name]))
+               results=tuple(result for unit in units for result in results[unit.name]), reused=len(hits))
 
 
 def _restored_docs(cache: ValidationCache | None, keys: dict[str, str], docs: Path) -> bool:
@@ -91,7 +91,8 @@ def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], 
     if not run.success:
         _replace(docs, failed_docs_dir())
         raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")
-    say(f"validated: {run.summary} in {run.seconds:.1f} s")
+    reused = f" ({run.reused} suite parts passed before on the same content)" if run.reused else ""
+    say(f"validated: {run.summary} in {run.seconds:.1f} s{reused}")
 
     def published() -> None:
         shutil.rmtree(failed_docs_dir(), ignore_errors=True)

@@ -197,3 +197,17 @@ def test_the_data_docs_of_a_partial_run_show_every_unit_and_a_full_hit_copies_th
 
 def files_of(folder: Path) -> dict[str, bytes]:
     return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(warm, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    unit = UNITS[0]
+    key = unit_keys(warm["database"], [unit])[unit.name]
+    entry = warm["cache"].get(unit, key)
+    assert entry is not None
+    unwritable = ValidationCache(blocker / "validation")
+    unwritable.put(key, entry["results"], entry["gx"])
+    unwritable.put_docs({unit.name: key}, tmp_path)
+    assert unwritable.get(unit, key) is None
+    assert not unwritable.restore_docs({unit.name: key}, tmp_path / "docs")

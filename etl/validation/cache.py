@@ -8,7 +8,7 @@ import secrets
 import shutil
 import sqlite3
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -166,25 +166,37 @@ class ValidationCache:
         if not (stored / "index.html").is_file():
             return False
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(stored, target)
+        try:
+            shutil.copytree(stored, target)
+        except OSError:  # removed by a build running beside this one: render them instead
+            shutil.rmtree(target, ignore_errors=True)
+            return False
         return True
 
     def put_docs(self, keys: dict[str, str], docs: Path) -> None:
         """Keep the Data Docs of a passed run (only the newest: they are 9 MB of mostly the same files)."""
         stored = self.docs(keys)
         staging = stored.with_name(f".{stored.name}-{secrets.token_hex(3)}")
-        shutil.copytree(docs, staging)
-        for old in stored.parent.iterdir():
-            if old != staging:
-                shutil.rmtree(old, ignore_errors=True)
-        os.replace(staging, stored)
+        try:
+            shutil.copytree(docs, staging)
+            for old in stored.parent.iterdir():
+                if old != staging:
+                    shutil.rmtree(old, ignore_errors=True)
+            os.replace(staging, stored)
+        except OSError:  # the cache only saves time: a build never fails for want of it
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a cache file whole or not at all; a failure (full disk, read-only folder) only costs time later."""
     temporary = path.with_name(f".{path.name}-{secrets.token_hex(3)}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
 
 
 def passed_before(kind: str, folder: Path, names: Iterable[str], check: Callable[[], None],

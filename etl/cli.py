@@ -1,6 +1,7 @@
 """The `etl` command line: build, validate, package, serve."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from etl.site import limits as site_limits
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.validation import ExpectationFileError, ValidationFailed, validation_step
+from etl.validation import cache as validation_cache
 from etl.validation.coverage import CoverageFailed, coverage_step
 from etl.validation.files import baseline_step
 
@@ -65,20 +67,29 @@ def main() -> None:
 @database_option("Where to publish the database.")
 @click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the seconds of each stage and the peak memory to this JSON file.")
-def build(database: Path, timings_file: Path | None) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Run every validation rule and the package check again, even those that passed before on "
+                   "the same content (build/cache/; ETL_NO_CACHE=1 does the same).")
+def build(database: Path, timings_file: Path | None, no_cache: bool) -> None:
     """Build the SQLite database from sources/, reference/ and claims/.
 
     The database is written to a temporary file and replaces DATABASE only
     when every input is valid; otherwise every problem is listed as
     file:line: field: problem — fix, and the previous database stays.
 
+    Rules that passed before on tables of the same content, and a package
+    of the same bytes, are not checked again (see docs/performance.md);
+    --no-cache checks everything.
+
     \b
     Example:
         etl build --database /tmp/test.db --timings /tmp/timings.json
+        etl build --no-cache
     """
     timings.reset()
     try:
-        counts = run_build(database, steps=build_steps(database), say=_say)
+        with validation_cache.turned_off() if no_cache else contextlib.nullcontext():
+            counts = run_build(database, steps=build_steps(database), say=_say)
     except (InputErrors, ValidationFailed, CoverageFailed) as failure:
         click.echo(failure.report(), err=True)
         sys.exit(1)

@@ -10,9 +10,12 @@ from typing import Callable
 
 from etl import paths, timings
 from etl.faults import fault_point
+from etl.validation.cache import ValidationCache, gx_version, unit_keys
+from etl.validation.cache import enabled as cache_enabled
 from etl.validation.files import ExpectationFileError, read_suites
 from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
+from etl.validation.runner import unit_name, units_of
 
 __all__ = ["ExpectationFileError", "Run", "ValidationFailed", "data_docs_dir", "failure_report", "validate",
            "validation_step"]
@@ -26,22 +29,53 @@ def failed_docs_dir() -> Path:
     return paths.BUILD_DIR / "data-docs-failed"
 
 
-def validate(database: Path, docs: Path | None = None, runner=None) -> Run:
-    """Run every rule on database (GX is imported here, on first use); offline Data Docs go to docs when given."""
+def validate(database: Path, docs: Path | None = None, runner=None, cache: ValidationCache | None = None) -> Run:
+    """Run every rule on database (GX is imported here, on first use); offline Data Docs go to docs when given.
+
+    With cache, a unit whose key (its rules, the content of the tables they read, the versions and our code)
+    passed before is not run again: its stored results stand, and its stored GX result is rendered in the
+    Data Docs again. When every unit passed before, GX is not imported and the Data Docs of that same run
+    are copied."""
     started = time.perf_counter()
     if docs is not None:
         check_vendored()
-    if runner is None:
-        from etl.validation.runner import Runner
+    suites = read_suites() if runner is None else None
+    units = units_of(suites) if runner is None else runner.units
+    keys = unit_keys(database, units) if cache is not None else {}
+    hits = {unit.name: entry for unit in units
+            if unit.name in keys and (entry := cache.get(unit, keys[unit.name])) is not None}
+    results = {name: entry["results"] for name, entry in hits.items()}
+    missed = {unit.name for unit in units} - set(hits)
+    version = gx_version()
+    if missed or (docs is not None and not _restored_docs(cache, keys, docs)):
+        if runner is None:
+            from etl.validation.runner import Runner
 
-        runner = Runner(read_suites(), docs)
-    results = runner.run(database)
-    if docs is not None:
-        with timings.stage("data_docs"):
-            make_offline(docs)
+            runner = Runner(suites, docs)
+        version = runner.version
+        fresh = runner.run(database, units=missed, restored=[entry["gx"] for entry in hits.values()])
+        for unit in units:
+            if unit.name in missed:
+                results[unit.name] = [result for result in fresh if unit_name(result) == unit.name]
+                if unit.name in keys:
+                    cache.put(keys[unit.name], results[unit.name], runner.records[unit.name])
+        if docs is not None:
+            with timings.stage("data_docs"):
+                make_offline(docs)
+                if cache is not None and len(hits) + len(missed) == len(keys) and all(
+                        result.success for found in results.values() for result in found):
+                    cache.put_docs(keys, docs)
     now = dt.datetime.now(dt.timezone.utc)
     return Run(run_id=now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), run_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-               gx_version=runner.version, seconds=time.perf_counter() - started, results=tuple(results))
+               gx_version=version, seconds=time.perf_counter() - started,
+               results=tuple(result for unit in units for result in results[unit.name]), reused=len(hits))
+
+
+def _restored_docs(cache: ValidationCache | None, keys: dict[str, str], docs: Path) -> bool:
+    if cache is None:
+        return False
+    with timings.stage("data_docs"):
+        return cache.restore_docs(keys, docs)
 
 
 def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
@@ -51,13 +85,14 @@ def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], 
     shutil.rmtree(docs, ignore_errors=True)
     fault_point("validate")
     with timings.stage("validate"):
-        run = validate(database, docs=docs)
+        run = validate(database, docs=docs, cache=ValidationCache() if cache_enabled() else None)
         record(database, run)
     fault_point("validated")
     if not run.success:
         _replace(docs, failed_docs_dir())
         raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")
-    say(f"validated: {run.summary} in {run.seconds:.1f} s")
+    reused = f" ({run.reused} suite parts passed before on the same content)" if run.reused else ""
+    say(f"validated: {run.summary} in {run.seconds:.1f} s{reused}")
 
     def published() -> None:
         shutil.rmtree(failed_docs_dir(), ignore_errors=True)

@@ -19,6 +19,7 @@ class Run:
     gx_version: str
     seconds: float
     results: tuple[RuleResult, ...]
+    reused: int = 0  # units whose results came from the cache (see cache.py)
 
     @property
     def failed(self) -> list[RuleResult]:

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from typing import Iterable
 
 from etl import paths, timings
 from etl.schema.tables import TABLES_BY_NAME
@@ -47,6 +48,11 @@ class Unit:
     @property
     def name(self) -> str:
         return self.suite if self.suite == self.table else f"{self.suite}.{self.table}"
+
+
+def unit_name(result: RuleResult) -> str:
+    """The name of the unit a result comes from (see Unit.name)."""
+    return result.suite if result.suite == result.table else f"{result.suite}.{result.table}"
 
 
 def units_of(suites: list[dict]) -> list[Unit]:
@@ -107,17 +113,20 @@ class Runner:
                         for unit in self.units}
         self._subsets: dict[tuple, object] = {}
         self._runs = count(1)
+        self.records: dict[str, dict] = {}
 
-    def run(self, database: Path, tables: set[str] | None = None,
-            result_format: str = "COMPLETE") -> list[RuleResult]:
-        """Every rule's result on database; with tables, only the rules that read one of them."""
+    def run(self, database: Path, tables: set[str] | None = None, result_format: str = "COMPLETE",
+            units: set[str] | None = None, restored: Iterable[dict] = ()) -> list[RuleResult]:
+        """Every rule's result on database; with tables, only the rules that read one of them; with units,
+        only the units of these names. Data Docs show the units run and the restored GX records (see record)."""
         number = next(self._runs)
         source = self.context.data_sources.add_sqlite(f"db{number}", connection_string=sqlalchemy_url(database))
         batches: dict[str, object] = {}
         results: list[RuleResult] = []
+        self.records = {}
         try:
             for unit in self.units:
-                suite = self._suite(unit, tables)
+                suite = self._suite(unit, tables) if units is None or unit.name in units else None
                 if suite is None:
                     continue
                 if unit.table not in batches:
@@ -130,12 +139,29 @@ class Runner:
                     "unexpected_index_column_names": list(TABLES_BY_NAME[unit.table].primary_key),
                     "return_unexpected_index_query": False})
                 results.extend(_rule_result(unit, item) for item in outcome.results)
+                self.records[unit.name] = self._record(outcome)
         finally:
             _close(source)
         if self.docs_dir is not None:
+            for record in restored:
+                self._restore(record)
             with timings.stage("data_docs"):
                 self.context.build_data_docs()
         return results
+
+    def _record(self, outcome) -> dict:
+        """A validation result as JSON with the key it is stored under, to render it again without running it."""
+        store = self.context.validation_results_store
+        key = next(key for key in store.list_keys() if key.run_id.to_tuple() == outcome.meta["run_id"].to_tuple()
+                   and key.expectation_suite_identifier.name == outcome.suite_name)
+        return {"id": list(key.to_fixed_length_tuple()), "result": store.serialize(outcome)}
+
+    def _restore(self, record: dict) -> None:
+        from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+        store = self.context.validation_results_store
+        store.set(ValidationResultIdentifier.from_fixed_length_tuple(tuple(record["id"])),
+                  store.deserialize(record["result"]))
 
     def _suite(self, unit: Unit, tables: set[str] | None):
         if tables is None:

@@ -17,6 +17,7 @@ from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
 from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
+from etl.validation.cache import passed_before
 
 MAX_PROBLEMS = 20
 
@@ -81,10 +82,21 @@ def check_package(path: Path) -> None:
                                   "then run etl build again"]))
 
 
+def check_package_once(path: Path) -> None:
+    """check_package, skipped when a package of the same bytes passed it before (see etl/validation/cache.py)."""
+    resources = json.loads(path.read_text(encoding="utf-8")).get("resources", [])
+    files = [resource.get("path") for resource in resources]
+    if not all(isinstance(name, str) and "://" not in name and (path.parent / name).is_file() for name in files):
+        check_package(path)  # a URL, a multi-file resource or a missing file: nothing local to key on
+        return
+    passed_before("package", path.parent, [path.name, *files], lambda: check_package(path),
+                  ("frictionless",), (Path(__file__),))
+
+
 def package_step(database: Path, say: Callable[[str], None], data_level: str = "minor") -> None:
     """Build step: write and validate the package of the unpublished version; published with the database."""
     with timings.stage("package"):
-        staged = stage(database, check=check_package, data_level=data_level)
+        staged = stage(database, check=check_package_once, data_level=data_level)
     say(f"staged data package {NAME} {staged.package['version']}: {len(staged.package['resources'])} "
         "CSV files, valid for frictionless")
 

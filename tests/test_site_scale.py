@@ -3,6 +3,7 @@ exist, and that the pages' queries read those indexes (EXPLAIN QUERY PLAN: witho
 plans the same at any size, so the small corpus shows the plan of the large one). Timing is bench/serve.py's."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from urllib.parse import quote, urlencode
 
@@ -155,8 +156,6 @@ def test_table_permissions_are_kept_per_table_and_follow_new_metadata(database):
     """The cached permissions still refuse what the metadata refuses, and a new metadata object is read again."""
     denied = {"databases": {DB: {"tables": {"claims": {"allow": {"id": "nobody-here"}}}}}}
     datasette = Datasette([], immutables=[str(database)], metadata=denied, plugins_dir=str(site_serve.PLUGINS_DIR))
-    import asyncio
-
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(datasette.invoke_startup())

@@ -8,6 +8,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -24,19 +25,35 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(command: list[str], port: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 180
+def start(command: list[str], port: int, env: dict, log) -> subprocess.Popen:
+    """A server whose output goes to a file (a pipe nobody reads would stall it once full)."""
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 300  # `etl serve` first hashes and counts the database (datasette inspect)
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://{HOST}:{port}/-/versions.json", timeout=2)
             return server
         except httpx.HTTPError:
             if server.poll() is not None:
-                raise click.ClickException(f"{command[0]} exited: {server.stderr.read().decode()[-2000:]}")
+                log.seek(0)
+                raise click.ClickException(f"{command[0]} exited: {log.read().decode()[-2000:]}")
             time.sleep(0.5)
+    stop(server)
+    raise click.ClickException("server did not answer within 300 s")
+
+
+def stop(server: subprocess.Popen) -> None:
     server.terminate()
-    raise click.ClickException("server did not answer within 180 s")
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} (1, 5, 15 min) on {os.cpu_count()} cores"
 
 
 def samples(database: Path) -> dict[str, str]:
@@ -74,7 +91,7 @@ def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
 async def hammer(base: str, path: str, concurrency: int, requests: int, seconds: float) -> dict:
     """requests GETs (or as many as fit in seconds) with concurrency workers: rate, p50, p99, errors."""
     latencies: list[float] = []
-    errors = {"5xx": 0, "other": 0}
+    errors = {"5xx": 0, "other": 0}  # other: a 4xx (the guard answers a Datasette 5xx as a JSON 400) or no answer
     budget = {"left": requests}
     stop_at = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -100,14 +117,37 @@ async def hammer(base: str, path: str, concurrency: int, requests: int, seconds:
             "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000, **errors}
 
 
+HEADER = ("| endpoint | c | ours req/s | ours p50 / p99 ms | plain req/s | plain p50 / p99 ms | ours / plain | "
+          "5xx ours / plain | 4xx or failed ours / plain |\n|---|---|---|---|---|---|---|---|---|")
+
+
+def row(name: str, concurrency: int, ours: dict, plain: dict) -> str:
+    """One line of the table docs/performance.md shows."""
+    return (f"| {name} | {concurrency} | {ours['rate']:.1f} | {ours['p50']:,.0f} / {ours['p99']:,.0f} | "
+            f"{plain['rate']:.1f} | {plain['p50']:,.0f} / {plain['p99']:,.0f} | {ours['rate'] / plain['rate']:.2f} | "
+            f"{ours['5xx']} / {plain['5xx']} | {ours['other']} / {plain['other']} |")
+
+
+def first_answer(base: str, path: str) -> str | None:
+    """Ask once before timing (both servers alike): the status when it is not 200, else None."""
+    try:
+        status = httpx.get(base + path, timeout=120).status_code
+    except httpx.HTTPError as error:
+        return f"no answer ({error.__class__.__name__})"
+    return None if status == 200 else str(status)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="A built project (ETL_ROOT) whose china_ai_investments.db is served.")
 @click.option("--requests", default=200, show_default=True, help="At most this many requests per endpoint and setting.")
 @click.option("--seconds", default=20.0, show_default=True, help="At most this long per endpoint and setting.")
-def main(project: Path, requests: int, seconds: float) -> None:
+@click.option("--concurrency", "concurrencies", multiple=True, type=int, default=(1, 16), show_default=True,
+              help="Concurrent clients (repeat the option).")
+def main(project: Path, requests: int, seconds: float, concurrencies: tuple[int, ...]) -> None:
     """Requests/s, p50 and p99 of each endpoint, ours (`etl serve`) against plain `datasette -i` on the same
-    file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only.
+    file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only. Prints one Markdown table
+    (the one docs/performance.md shows) and the load average before and after; stops both servers itself.
 
     \b
     Example:
@@ -119,28 +159,33 @@ def main(project: Path, requests: int, seconds: float) -> None:
     subprocess.run([sys.executable, "-m", "etl", "metadata"], env=env, check=True, capture_output=True)
     found = samples(database)
     ours_port, plain_port = free_port(), free_port()
+    ours_base, plain_base = f"http://{HOST}:{ours_port}", f"http://{HOST}:{plain_port}"
     servers = []
-    try:
-        servers.append(start([sys.executable, "-m", "etl", "serve", "--database", str(database), "--port",
-                              str(ours_port)], ours_port, env))
-        servers.append(start([str(Path(sys.executable).with_name("datasette")), "serve", "-i", str(database),
-                              "--host", HOST, "--port", str(plain_port)], plain_port, env))
-        ours, plain = endpoints(database.stem, found, True), endpoints(database.stem, found, False)
-        click.echo("| endpoint | c | ours req/s | ours p50 ms | ours p99 ms | plain req/s | plain p50 ms | "
-                   "plain p99 ms | ours/plain | 5xx ours/plain |\n|---|---|---|---|---|---|---|---|---|---|")
-        for name in ours:
-            for concurrency in (1, 16):
-                a = asyncio.run(hammer(f"http://{HOST}:{ours_port}", ours[name], concurrency, requests, seconds))
-                b = asyncio.run(hammer(f"http://{HOST}:{plain_port}", plain[name], concurrency, requests, seconds))
-                click.echo(f"| {name} | {concurrency} | {a['rate']:.1f} | {a['p50']:.0f} | {a['p99']:.0f} | "
-                           f"{b['rate']:.1f} | {b['p50']:.0f} | {b['p99']:.0f} | {a['rate'] / b['rate']:.2f} | "
-                           f"{a['5xx']}/{b['5xx']} |")
-        load = os.getloadavg()
-        click.echo(f"load average after the run: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} on {os.cpu_count()} cores")
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+    with tempfile.TemporaryFile() as ours_log, tempfile.TemporaryFile() as plain_log:
+        try:
+            servers.append(start([sys.executable, "-m", "etl", "serve", "--database", str(database), "--port",
+                                  str(ours_port)], ours_port, env, ours_log))
+            servers.append(start([str(Path(sys.executable).with_name("datasette")), "serve", "-i", str(database),
+                                  "--host", HOST, "--port", str(plain_port)], plain_port, env, plain_log))
+            ours, plain = endpoints(database.stem, found, True), endpoints(database.stem, found, False)
+            click.echo(f"load average before: {load_average()}")
+            click.echo(HEADER)
+            notes = []
+            for name in ours:
+                for base, path in ((ours_base, ours[name]), (plain_base, plain[name])):
+                    status = first_answer(base, path)
+                    if status:
+                        notes.append(f"{name}: {base}{path} answered {status} before timing")
+                for concurrency in concurrencies:
+                    a = asyncio.run(hammer(ours_base, ours[name], concurrency, requests, seconds))
+                    b = asyncio.run(hammer(plain_base, plain[name], concurrency, requests, seconds))
+                    click.echo(row(name, concurrency, a, b))
+            click.echo(f"load average after: {load_average()}")
+            for note in notes:
+                click.echo(note)
+        finally:
+            for server in servers:
+                stop(server)
 
 
 if __name__ == "__main__":

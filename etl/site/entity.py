@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from etl.site import render
-from etl.site.queries import COMPANY_TIMELINE, CONFLICTING_CLAIMS, INVESTOR_PORTFOLIO
+from etl.site.queries import CONFLICTING_CLAIMS, PORTFOLIO_OF_ID_SQL, TIMELINE_OF_ID_SQL
 
 ENTITY_SQL = """select e.*, parent.name as parent_name,
   fc.quote as founded_quote, fc.source_id as founded_source_id, fs.title as founded_source_title
@@ -161,8 +161,8 @@ async def gather(db, entity_id: str) -> dict | None:
         "aliases": [row["alias"] for row in await rows(ALIASES_SQL)],
         "rounds": [round_view(row, investors) for row in rounds],
         "valuations": await rows(VALUATIONS_SQL),
-        "timeline": [timeline_view(row) for row in await rows(COMPANY_TIMELINE.sql, {"company": entity_id})],
-        "portfolio": [portfolio_view(row) for row in await rows(INVESTOR_PORTFOLIO.sql, {"investor": entity_id})],
+        "timeline": [timeline_view(row) for row in await rows(TIMELINE_OF_ID_SQL, {"company": entity_id})],
+        "portfolio": [portfolio_view(row) for row in await rows(PORTFOLIO_OF_ID_SQL, {"investor": entity_id})],
         "conflicts": [conflict_view(row) for row in await rows(CONFLICTS_SQL)],
         "claims": await rows(CLAIMS_SQL),
     }

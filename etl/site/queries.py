@@ -52,13 +52,7 @@ def _entity(param: str, column: str) -> str:
             f"    union select entity_id from entity_aliases where alias = :{param} collate nocase limit 1)")
 
 
-INVESTOR_PORTFOLIO = Query(
-    name="investor_portfolio",
-    title="Portfolio of an investor",
-    description="Every company an investor backed: one row per funding round it joined, with its role and "
-    "the amount the sources say it put in, plus companies the sources only say it invested in (no round "
-    "known: round_id is empty). " + "Empty investor: every investor.",
-    sql=f"""select ri.investor_id, inv.name as investor_name, fr.company_id, co.name as company_name,
+PORTFOLIO_SQL = """select ri.investor_id, inv.name as investor_name, fr.company_id, co.name as company_name,
   ri.round_id, fr.announced, fr.status, ri.role, ri.is_existing_investor, ri.amount, ri.amount_currency,
   ri.amount_comparator, ri.amount_usd, ri.form, fr.amount_usd as round_amount_usd,
   fr.valuation_usd as round_valuation_usd, ri.claim_count
@@ -66,7 +60,7 @@ from round_investors ri
 join funding_rounds fr on fr.round_id = ri.round_id
 join entities inv on inv.entity_id = ri.investor_id
 join entities co on co.entity_id = fr.company_id
-where :investor = '' or {_entity('investor', 'ri.investor_id')}
+where {round_investor}
 union all
 select c.object_id, inv.name, c.subject_id, co.name, null, null, null, null, null, null, null, null, null,
   null, null, null, count(*)
@@ -76,9 +70,22 @@ join entities co on co.entity_id = c.subject_id
 where c.predicate_id = 'investor'
   and not exists (select 1 from round_investors ri join funding_rounds fr on fr.round_id = ri.round_id
                   where ri.investor_id = c.object_id and fr.company_id = c.subject_id)
-  and (:investor = '' or {_entity('investor', 'c.object_id')})
+  and {claim_object}
 group by c.object_id, c.subject_id
-order by investor_name, company_name, announced""",
+order by investor_name, company_name, announced"""
+# The entity page knows the exact id: compared directly, the query reads that investor's index entries only
+# (the canned query's "empty for all, else an id, name or alias" reads every row).
+PORTFOLIO_OF_ID_SQL = PORTFOLIO_SQL.format(round_investor="ri.investor_id = :investor",
+                                           claim_object="c.object_id = :investor")
+
+INVESTOR_PORTFOLIO = Query(
+    name="investor_portfolio",
+    title="Portfolio of an investor",
+    description="Every company an investor backed: one row per funding round it joined, with its role and "
+    "the amount the sources say it put in, plus companies the sources only say it invested in (no round "
+    "known: round_id is empty). " + "Empty investor: every investor.",
+    sql=PORTFOLIO_SQL.format(round_investor=f":investor = '' or {_entity('investor', 'ri.investor_id')}",
+                             claim_object=f"(:investor = '' or {_entity('investor', 'c.object_id')})"),
     params=(Param("investor", f"The investor: {ENTITY_MATCH}. {ANY}", "alibaba"),),
     columns=(
         col("round_investors", "investor_id"), _name("investor"), col("funding_rounds", "company_id"),
@@ -94,13 +101,7 @@ order by investor_name, company_name, announced""",
     ),
 )
 
-COMPANY_TIMELINE = Query(
-    name="company_timeline",
-    title="Timeline of a company",
-    description="What the sources say about a company's founding, rounds and valuations, in date order "
-    "(the claim's date, else its source's publication date): amounts in the original currency and in US "
-    "dollars, each with its source and quote.",
-    sql=f"""select coalesce(c.date, s.published) as date,
+TIMELINE_SQL = """select coalesce(c.date, s.published) as date,
   case when c.date is not null then c.date_precision else s.published_precision end as date_precision,
   case when c.date is not null then 'claim' else 'source' end as date_from,
   c.round_id, c.predicate_id, c.value_phrase, c.comparator, c.amount, c.currency, c.amount_usd, c.usd_rule,
@@ -111,9 +112,18 @@ from claims c
 join sources s on s.source_id = c.source_id
 join predicates p on p.predicate_id = c.predicate_id
 left join entities obj on obj.entity_id = c.object_id
-where {_entity('company', 'c.subject_id')}
+where {subject}
   and (c.round_id is not null or p.value_kind in ('money', 'date') or c.predicate_id = 'investor')
-order by 1, c.round_id, c.predicate_id, c.claim_id""",
+order by 1, c.round_id, c.predicate_id, c.claim_id"""
+TIMELINE_OF_ID_SQL = TIMELINE_SQL.format(subject="c.subject_id = :company")  # the entity page's: by exact id
+
+COMPANY_TIMELINE = Query(
+    name="company_timeline",
+    title="Timeline of a company",
+    description="What the sources say about a company's founding, rounds and valuations, in date order "
+    "(the claim's date, else its source's publication date): amounts in the original currency and in US "
+    "dollars, each with its source and quote.",
+    sql=TIMELINE_SQL.format(subject=_entity('company', 'c.subject_id')),
     params=(Param("company", f"The company: {ENTITY_MATCH}.", "moonshot"),),
     columns=(
         new("date", "partial_date", "The claim's date, else its source's publication date (ISO 8601 text)."),

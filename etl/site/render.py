@@ -186,10 +186,27 @@ def cell_markup(row, value, column: str, table: str | None, links, boolean_colum
             return _link(links.row(ROW_COLUMNS[column], value), value, "row-link")
     if table == "entities" and column == "entity_id" and isinstance(value, str):
         return _link(links.entity(value), value, "entity-link")
-    text = plain_cell(as_dict(row), column, value, boolean_columns)
+    if value is None or (isinstance(value, str) and not _words_for_text(column, boolean_columns)):
+        return None  # most cells of a page: nothing to say in words, so the row need not be read
+    text = plain_cell(_row_dict(row), column, value, boolean_columns)
     if text is None:
         return None
     return Markup('<span class="readable" title="{}">{}</span>').format(_stored(value), text)
+
+
+def _words_for_text(column: str, boolean_columns: frozenset[str]) -> bool:
+    """Whether plain_cell can put a text value of this column in words (a flag, an interval, a hedge)."""
+    return column in boolean_columns or column.startswith("interval") or column.endswith("comparator")
+
+
+_last_row: list = [None, {}]  # the row of the cell rendered last and its dict: cells come row by row
+
+
+def _row_dict(row) -> dict:
+    """as_dict(row), made once per row rather than once per cell (a page of claims has 39 cells a row)."""
+    if _last_row[0] is not row:
+        _last_row[:] = [row, as_dict(row)]
+    return _last_row[1]
 
 
 def _stored(value) -> str:

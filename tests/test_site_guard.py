@@ -10,7 +10,7 @@ import pytest
 from datasette.utils import tilde_encode
 
 from etl.schema.tables import TABLES
-from etl.site import limits, rules
+from etl.site import guard, limits, rules
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.site.queries import QUERIES
@@ -177,3 +177,25 @@ def test_answers_carry_cache_and_safety_headers(served):
     assert page.headers["cache-control"] == f"public, max-age={site_serve.SETTINGS['default_cache_ttl']}"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert served.get(f"/{DB}/claims.json?_sort=nope").headers["cache-control"] == "no-store"
+
+
+def exchange(path: str, query: bytes = b"") -> guard.Exchange:
+    return guard.Exchange({"path": path, "query_string": query, "method": "GET", "headers": []}, rules.Context(None))
+
+
+@pytest.mark.parametrize("status,body", [
+    (500, b'{"ok": false, "error": "boom at /srv/site", "status": 500, "title": null}'),
+    (500, b"<html>Internal Server Error: boom at /srv/site</html>"),
+    (200, b'{"ok": false, "error": "boom at /srv/site", "status": 500, "title": null}'),
+])
+def test_an_unexpected_500_stays_a_500_and_is_logged_with_its_error(capsys, status, body):
+    corrected, answer = exchange(f"/{DB}/claims.json").corrected(status, body)
+    assert corrected == 500
+    assert json.loads(answer) == {"ok": False, "error": rules.SERVER_ERROR, "status": 500, "title": None}
+    assert f"guard: /{DB}/claims.json answered 500: " in capsys.readouterr().err and "boom" not in answer.decode()
+
+
+def test_a_client_mistake_keeps_its_4xx():
+    corrected, answer = exchange(f"/{DB}/claims.json").corrected(
+        400, b'{"ok": false, "error": "no such column: x", "status": 400, "title": null}')
+    assert corrected == 400 and json.loads(answer)["status"] == 400

@@ -7,7 +7,7 @@ import re
 import sys
 from urllib.parse import parse_qsl, urlencode
 
-from etl.site import rules
+from etl.site import rules, threads
 from etl.site.limits import TOO_LARGE
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -66,7 +66,8 @@ class Exchange:
         return CACHE_SHORT.format(ttl=self.context.ttl).encode()
 
     def corrected(self, status: int, body: bytes) -> tuple[int, bytes]:
-        """The status and body a client should get for Datasette's JSON answer."""
+        """The status and body a client should get for Datasette's JSON answer. A 5xx stays a 5xx: it is a
+        bug of the site, logged with Datasette's own error, and the client is told no more than that."""
         if len(body) > RESPONSE_BYTES:
             return 400, error_body(400, TOO_LARGE)
         if self.path.startswith("/-/databases"):
@@ -79,16 +80,18 @@ class Exchange:
         except ValueError:
             if status < 400:
                 return status, body
-            return status if status < 500 else 400, error_body(status if status < 500 else 400, self.fallback())
+            data = {"error": body[:500].decode("utf-8", "replace")}  # an HTML or text error page
         if not isinstance(data, dict) or (status < 400 and data.get("ok") is not False):
             return status, body
         claimed = data.get("status")
         if status < 400:
-            status = claimed if isinstance(claimed, int) and 400 <= claimed < 500 else 400
+            status = claimed if isinstance(claimed, int) and 400 <= claimed < 600 else 400
         if status >= 500:
             sys.stderr.write(f"guard: {self.path} answered {status}: {str(data.get('error'))[:500]}\n")
-            status = 400
-        return status, error_body(status, self.message(data.get("error")))
+            return status, error_body(status, rules.SERVER_ERROR)
+        message = self.message(data.get("error"))
+        status = 429 if message == threads.BUSY else status
+        return status, error_body(status, message)
 
     def message(self, error) -> str:
         text = " ".join(HTML_TAG.sub(" ", str(error or "")).split())
@@ -105,6 +108,29 @@ def quiet_errors() -> None:
     from datasette import handle_exception
 
     handle_exception.rich = None
+
+
+# uvicorn closes a keep-alive connection after 5 s without a request; httpx (and most pools) reuse one for up to
+# 5 s. Under load the server's clock starts before the client has read the answer, the close lands on a request
+# already sent, and the client sees a reset ("dropped connection"). The server must hold idle connections longer
+# than any client or proxy in front of it (60 s is the common proxy default), so that the client always ends them.
+KEEP_ALIVE_SECONDS = 75
+
+
+def keep_connections_open(seconds: int = KEEP_ALIVE_SECONDS) -> None:
+    """Make uvicorn's keep-alive timeout `seconds` for the server `datasette serve` starts (it has no option)."""
+    import uvicorn.config
+
+    init = uvicorn.config.Config.__init__
+    if getattr(init, "keep_alive_seconds", None) is not None:
+        return
+
+    def with_keep_alive(self, *args, **kwargs):
+        kwargs.setdefault("timeout_keep_alive", seconds)
+        init(self, *args, **kwargs)
+
+    with_keep_alive.keep_alive_seconds = seconds
+    uvicorn.config.Config.__init__ = with_keep_alive
 
 
 def wrap(app, datasette):
@@ -129,7 +155,8 @@ def wrap(app, datasette):
         cleaned = rules.cleaned_args(scope["path"], exchange.args)
         if cleaned != exchange.args:
             scope = {**scope, "query_string": urlencode(cleaned).encode()}
-        await app(scope, receive, respond(exchange, send))
+        with threads.serving_client_sql(rules.client_sql(exchange.args)):
+            await app(scope, receive, respond(exchange, send))
 
     return guard
 
@@ -167,6 +194,8 @@ def respond(exchange: Exchange, send):
                 headers = [(b"content-type", b"application/json; charset=utf-8")] + \
                     _without(headers, b"content-type", b"location")
             headers = _without(headers, b"content-length") + [(b"content-length", str(len(data)).encode())]
+            if status == 429:
+                headers.append((b"retry-after", b"1"))
             state["done"] = True
             if status == 200:
                 etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'.encode()

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
+import sqlite3
+import time
 import threading
 from urllib.parse import urlencode
 
 import pytest
 
-from etl.site import guard, rules, threads
+from etl.site import guard, limits, rules, threads
 from etl.site import serve as site_serve
 
 pytest_plugins = ["tests.site_support"]
@@ -20,7 +23,7 @@ DB = site_serve.DATABASE_NAME
 def pools():
     site = concurrent.futures.ThreadPoolExecutor(1)
     client = concurrent.futures.ThreadPoolExecutor(1)
-    yield threads.SplitExecutor(site, client, max_wait=0.2)
+    yield threads.SplitExecutor(site, client, max_wait=0.2, limit=1.0)
     site.shutdown(wait=False, cancel_futures=True)
     client.shutdown(wait=False, cancel_futures=True)
 
@@ -64,8 +67,9 @@ def test_the_flag_is_the_requests_own_and_is_reset_after_it(pools):
     async def both():
         return await asyncio.gather(request(True), request(False))
 
-    assert asyncio.run(both()) == [True, False]
-    assert threads._client_sql.get() is False
+    client, site = asyncio.run(both())
+    assert isinstance(client, float) and site is None
+    assert threads._client_sql.get() is None
 
 
 def test_the_served_site_has_the_threads_for_client_sql(served):
@@ -74,8 +78,34 @@ def test_the_served_site_has_the_threads_for_client_sql(served):
     assert body == [{"one": 1}]
 
 
-def test_a_busy_answer_is_a_429_with_retry_after():
+def test_a_busy_answer_is_a_429():
     exchange = guard.Exchange({"path": f"/{DB}.json", "query_string": b"sql=select+1", "method": "GET",
                                "headers": []}, rules.Context(None))
     status, body = exchange.corrected(400, guard.error_body(400, threads.BUSY))
-    assert status == 429 and b'"status": 429' in body and threads.BUSY.encode() in body
+    assert status == 429 and json.loads(body) == {"ok": False, "error": threads.BUSY, "status": 429, "title": None}
+
+
+def test_a_clients_query_is_interrupted_at_the_limit_counted_from_the_requests_arrival(pools):
+    def run_forever():
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        limits.limit_connection(connection)
+        started = time.perf_counter()
+        with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+            connection.execute("with recursive r(x) as (select 1 union all select x + 1 from r) "
+                               "select count(*) from r").fetchone()
+        return time.perf_counter() - started
+
+    with threads.serving_client_sql(True):
+        time.sleep(0.4)  # as if the request had waited before its query started
+        ran = pools.submit(run_forever).result(timeout=10)
+    assert ran < 1.0  # the limit of the fixture is 1 s from arrival, and 0.4 s of it had gone
+
+
+def test_a_deadline_that_ended_never_interrupts_a_later_query():
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    limits.limit_connection(connection)
+    with threads.Deadline(time.perf_counter() + 0.05):
+        pass
+    time.sleep(0.1)
+    assert connection.execute("select count(*) from (with recursive r(x) as (select 1 union all select x + 1 "
+                              "from r where x < 200000) select x from r)").fetchone()[0] == 200000

@@ -118,19 +118,11 @@ KEEP_ALIVE_SECONDS = 75
 
 
 def keep_connections_open(seconds: int = KEEP_ALIVE_SECONDS) -> None:
-    """Make uvicorn's keep-alive timeout `seconds` for the server `datasette serve` starts (it has no option)."""
-    import uvicorn.config
+    """Make `seconds` the keep-alive timeout of the uvicorn server that `datasette serve` starts: it calls
+    uvicorn.run() without one and has no option for it."""
+    import uvicorn
 
-    init = uvicorn.config.Config.__init__
-    if getattr(init, "keep_alive_seconds", None) is not None:
-        return
-
-    def with_keep_alive(self, *args, **kwargs):
-        kwargs.setdefault("timeout_keep_alive", seconds)
-        init(self, *args, **kwargs)
-
-    with_keep_alive.keep_alive_seconds = seconds
-    uvicorn.config.Config.__init__ = with_keep_alive
+    uvicorn.run.__kwdefaults__["timeout_keep_alive"] = seconds
 
 
 def wrap(app, datasette):

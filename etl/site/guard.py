@@ -155,7 +155,7 @@ def wrap(app, datasette):
 
 def respond(exchange: Exchange, send):
     """A `send` that adds the site's headers, corrects JSON answers and stops a body at RESPONSE_BYTES."""
-    state = {"start": None, "chunks": [], "sent": 0, "buffer": False, "done": False}
+    state = {"start": None, "chunks": [], "sent": 0, "buffer": False, "done": False, "sized": False}
 
     async def start(status: int, headers: list, keep_length: bool = False) -> None:
         dropped = (b"cache-control",) if keep_length else (b"cache-control", b"content-length")
@@ -169,6 +169,9 @@ def respond(exchange: Exchange, send):
         if message["type"] == "http.response.start":
             state["start"] = message
             state["buffer"] = exchange.buffered(message.get("headers", []))
+            # a file of known size (the database download): cutting it would break its Content-Length and the
+            # connection; only answers generated as they stream (CSV) have no length and are cut
+            state["sized"] = _header(message.get("headers", []), b"content-length") is not None
             if not state["buffer"]:
                 await start(message["status"], message.get("headers", []), keep_length=True)
             return
@@ -198,7 +201,7 @@ def respond(exchange: Exchange, send):
             await start(status, headers, keep_length=True)
             return await send({"type": "http.response.body", "body": b"" if exchange.head else data})
         state["sent"] += len(body)
-        if state["sent"] > RESPONSE_BYTES:
+        if state["sent"] > RESPONSE_BYTES and not state["sized"]:
             state["done"] = True
             return await send({"type": "http.response.body", "body": b"", "more_body": False})
         await send(message)

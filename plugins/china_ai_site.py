@@ -15,7 +15,7 @@ from datasette.utils.asgi import Response
 
 from etl.schema import dataset
 from etl.schema.tables import DATA_TABLES, TABLES
-from etl.site import caching, chart, entity, guard, limits, openapi, reload, render
+from etl.site import caching, chart, entity, guard, limits, openapi, reload, render, threads
 from etl.site import metadata as site_metadata
 from etl.site import pages as site_pages
 from etl.site import search as site_search
@@ -23,6 +23,7 @@ from etl.site import serve as site_serve
 from etl.site.queries import QUERIES
 
 guard.quiet_errors()
+guard.keep_connections_open()
 
 
 def _database(datasette):
@@ -208,7 +209,9 @@ def prepare_jinja2_environment(env):
 
 @hookimpl
 def startup(datasette):
-    """Follow rebuilds: serve the version build/current points at, swapped in when a build publishes another.
-    Keep each table's permissions instead of deep-copying the metadata for them on every request."""
+    """Clients' SQL on threads of its own; each table's permissions kept instead of deep-copying the metadata for
+    them on every request; follow rebuilds: serve the version build/current points at, swapped in when a build
+    publishes another."""
+    threads.install(datasette)
     caching.cache_table_permissions(datasette)
     return reload.follow(datasette)

@@ -2,13 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from etl import paths
 from etl.schema import dataset
 from etl.site import serve as site_serve
+from tests.live_site import LiveSite
 
 pytestmark = pytest.mark.browser
 pytest_plugins = ["tests.site_support"]
@@ -34,42 +29,11 @@ LIBRARIES = ("[typeof jQuery, typeof jQuery.fn.bootstrapTable, typeof jQuery.fn.
              "typeof vega.View, typeof vegaLite.compile, typeof vegaEmbed]")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start(database: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`etl serve` (which execs Datasette, so the PID is Datasette's) on a free loopback port, once it answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "etl", "serve", "--database", str(database), "--port", str(port)],
-        cwd=paths.ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"etl serve did not answer on {base}:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> int:
-    """Ctrl-C, as a person stops `make serve`."""
-    os.kill(process.pid, signal.SIGINT)
-    return process.wait(timeout=60)
-
-
 @pytest.fixture(scope="module")
 def server(database, tmp_path_factory):
-    process, base = start(database, tmp_path_factory.mktemp("serve") / "serve.log")
-    yield base
-    stop(process)
+    site = LiveSite(database, tmp_path_factory.mktemp("serve") / "serve.log")
+    yield site.base
+    site.stop()
 
 
 @pytest.fixture(scope="module")
@@ -218,11 +182,11 @@ def test_charts_are_drawn_from_the_live_data(page, server):
 
 
 def test_serve_stops_cleanly_on_ctrl_c(database, tmp_path):
-    process, base = start(database, tmp_path / "serve.log")
-    assert httpx.get(base + "/").status_code == 200
+    site = LiveSite(database, tmp_path / "serve.log")
+    assert httpx.get(site.base + "/").status_code == 200
     # Datasette 1.0 alphas run uvicorn under asyncio.run, and uvicorn re-raises the Ctrl-C after its clean
     # shutdown: click then prints "Aborted!" and exits 1 (docs/datasette-1.md).
-    assert stop(process) == (1 if site_serve.DATASETTE_1 else 0)
+    assert site.stop() == (1 if site_serve.DATASETTE_1 else 0)
     assert "Finished server process" in (tmp_path / "serve.log").read_text()
 
 

@@ -1,6 +1,7 @@
 """The guard: no request takes the server down, every client mistake is a JSON 4xx, every offered sort pages exactly."""
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -10,7 +11,7 @@ import pytest
 from datasette.utils import tilde_encode
 
 from etl.schema.tables import TABLES
-from etl.site import limits, rules
+from etl.site import guard, limits, rules
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
 from etl.site.queries import QUERIES
@@ -177,3 +178,63 @@ def test_answers_carry_cache_and_safety_headers(served):
     assert page.headers["cache-control"] == f"public, max-age={site_serve.SETTINGS['default_cache_ttl']}"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert served.get(f"/{DB}/claims.json?_sort=nope").headers["cache-control"] == "no-store"
+
+
+class SettingsOnly:
+    """What the guard asks of Datasette outside a request: a setting."""
+
+    databases: dict = {}
+
+    def setting(self, name: str):
+        return site_serve.SETTINGS[name]
+
+
+def exchange(path: str, query: bytes = b"") -> guard.Exchange:
+    return guard.Exchange({"path": path, "query_string": query, "method": "GET", "headers": []},
+                          rules.Context(SettingsOnly()))
+
+
+@pytest.mark.parametrize("status,body", [
+    (500, b'{"ok": false, "error": "boom at /srv/site", "status": 500, "title": null}'),
+    (500, b"<html>Internal Server Error: boom at /srv/site</html>"),
+    (200, b'{"ok": false, "error": "boom at /srv/site", "status": 500, "title": null}'),
+])
+def test_an_unexpected_500_stays_a_500_and_is_logged_with_its_error(capsys, status, body):
+    corrected, answer = exchange(f"/{DB}/claims.json").corrected(status, body)
+    assert corrected == 500
+    assert json.loads(answer) == {"ok": False, "error": rules.SERVER_ERROR, "status": 500, "title": None}
+    assert f"guard: /{DB}/claims.json answered 500: " in capsys.readouterr().err and "boom" not in answer.decode()
+
+
+def test_a_client_mistake_keeps_its_4xx():
+    corrected, answer = exchange(f"/{DB}/claims.json").corrected(
+        400, b'{"ok": false, "error": "no such column: x", "status": 400, "title": null}')
+    assert corrected == 400 and json.loads(answer)["status"] == 400
+
+
+def relay(headers: list, chunks: int) -> tuple[int, bool]:
+    """Bytes that reach the client, and whether the answer ended, for a body sent in 1 MB chunks through the guard."""
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def run():
+        forward = guard.respond(exchange(f"/{DB}.db"), send)
+        await forward({"type": "http.response.start", "status": 200, "headers": headers})
+        piece = bytes(1_000_000)
+        for number in range(chunks):
+            await forward({"type": "http.response.body", "body": piece, "more_body": number < chunks - 1})
+
+    asyncio.run(run())
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    return sum(len(m["body"]) for m in bodies), bodies[-1].get("more_body", False) is False
+
+
+def test_a_file_of_known_size_is_sent_whole_and_a_stream_is_cut_at_the_response_cap():
+    chunks = guard.RESPONSE_BYTES // 1_000_000 + 3
+    length = str(chunks * 1_000_000).encode()
+    sized = [(b"content-type", b"application/octet-stream"), (b"content-length", length)]
+    assert relay(sized, chunks) == (chunks * 1_000_000, True)  # the database download at a million claims
+    streamed, ended = relay([(b"content-type", b"text/csv")], chunks)
+    assert ended and guard.RESPONSE_BYTES <= streamed < guard.RESPONSE_BYTES + 1_000_000

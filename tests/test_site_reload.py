@@ -1,13 +1,10 @@
 """A running site follows a rebuild: database, package and Data Docs of the new version, no failed request."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,6 +16,7 @@ from etl import paths
 from etl.publish.package.stage import stage
 from etl.publish.versions import Layout, new_version, publish_version
 from etl.site import reload
+from etl.site.local import LocalServer
 
 pytest_plugins = ["tests.site_support"]
 DB = paths.DATABASE.name
@@ -98,28 +96,15 @@ def test_refresh_leaves_a_plain_database_file_alone(built_database, make_site, t
         serving.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_etl_serve_follows_a_rebuild_without_a_failed_request(published_project, tmp_path):
     """The real `etl serve` (uvicorn runs the startup hooks on another loop than the one it serves on)."""
     root = tmp_path / "project"
     shutil.copytree(published_project, root, symlinks=True)
     shutil.copyfile(paths.METADATA, root / paths.METADATA.name)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "etl", "serve", "--port", str(port)], cwd=root,
-                              env={**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = LocalServer([sys.executable, "-m", "etl", "serve"], tmp_path / "serve.log", cwd=root,
+                         env={**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False"})
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            for _ in range(240):
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get("/-/versions.json").status_code == 200:
-                        break
-                time.sleep(0.5)
+        with httpx.Client(base_url=server.base, timeout=10) as client:
             statuses, notes = [], []
             publish_with_note(root, "Rebuilt under a running server.")
             for _ in range(60):
@@ -133,5 +118,4 @@ def test_etl_serve_follows_a_rebuild_without_a_failed_request(published_project,
             assert notes[-1] == "Rebuilt under a running server."
             assert "Rebuilt under a running server." in client.get("/-/package/data/claims.csv").text
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()

@@ -7,7 +7,7 @@ import re
 import sys
 from urllib.parse import parse_qsl, urlencode
 
-from etl.site import rules
+from etl.site import rules, threads
 from etl.site.limits import TOO_LARGE
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -66,7 +66,8 @@ class Exchange:
         return CACHE_SHORT.format(ttl=self.context.ttl).encode()
 
     def corrected(self, status: int, body: bytes) -> tuple[int, bytes]:
-        """The status and body a client should get for Datasette's JSON answer."""
+        """The status and body a client should get for Datasette's JSON answer. A 5xx stays a 5xx: it is a
+        bug of the site, logged with Datasette's own error, and the client is told no more than that."""
         if len(body) > RESPONSE_BYTES:
             return 400, error_body(400, TOO_LARGE)
         if self.path.startswith("/-/databases"):
@@ -79,16 +80,18 @@ class Exchange:
         except ValueError:
             if status < 400:
                 return status, body
-            return status if status < 500 else 400, error_body(status if status < 500 else 400, self.fallback())
+            data = {"error": body[:500].decode("utf-8", "replace")}  # an HTML or text error page
         if not isinstance(data, dict) or (status < 400 and data.get("ok") is not False):
             return status, body
         claimed = data.get("status")
         if status < 400:
-            status = claimed if isinstance(claimed, int) and 400 <= claimed < 500 else 400
+            status = claimed if isinstance(claimed, int) and 400 <= claimed < 600 else 400
         if status >= 500:
             sys.stderr.write(f"guard: {self.path} answered {status}: {str(data.get('error'))[:500]}\n")
-            status = 400
-        return status, error_body(status, self.message(data.get("error")))
+            return status, error_body(status, rules.SERVER_ERROR)
+        message = self.message(data.get("error"))
+        status = 429 if message == threads.BUSY else status
+        return status, error_body(status, message)
 
     def message(self, error) -> str:
         text = " ".join(HTML_TAG.sub(" ", str(error or "")).split())
@@ -105,6 +108,21 @@ def quiet_errors() -> None:
     from datasette import handle_exception
 
     handle_exception.rich = None
+
+
+# uvicorn closes a keep-alive connection after 5 s without a request; httpx (and most pools) reuse one for up to
+# 5 s. Under load the server's clock starts before the client has read the answer, the close lands on a request
+# already sent, and the client sees a reset ("dropped connection"). The server must hold idle connections longer
+# than any client or proxy in front of it (60 s is the common proxy default), so that the client always ends them.
+KEEP_ALIVE_SECONDS = 75
+
+
+def keep_connections_open(seconds: int = KEEP_ALIVE_SECONDS) -> None:
+    """Make `seconds` the keep-alive timeout of the uvicorn server that `datasette serve` starts: it calls
+    uvicorn.run() without one and has no option for it."""
+    import uvicorn
+
+    uvicorn.run.__kwdefaults__["timeout_keep_alive"] = seconds
 
 
 def wrap(app, datasette):
@@ -129,14 +147,15 @@ def wrap(app, datasette):
         cleaned = rules.cleaned_args(scope["path"], exchange.args)
         if cleaned != exchange.args:
             scope = {**scope, "query_string": urlencode(cleaned).encode()}
-        await app(scope, receive, respond(exchange, send))
+        with threads.serving_client_sql(rules.client_sql(exchange.args)):
+            await app(scope, receive, respond(exchange, send))
 
     return guard
 
 
 def respond(exchange: Exchange, send):
     """A `send` that adds the site's headers, corrects JSON answers and stops a body at RESPONSE_BYTES."""
-    state = {"start": None, "chunks": [], "sent": 0, "buffer": False, "done": False}
+    state = {"start": None, "chunks": [], "sent": 0, "buffer": False, "done": False, "sized": False}
 
     async def start(status: int, headers: list, keep_length: bool = False) -> None:
         dropped = (b"cache-control",) if keep_length else (b"cache-control", b"content-length")
@@ -150,6 +169,9 @@ def respond(exchange: Exchange, send):
         if message["type"] == "http.response.start":
             state["start"] = message
             state["buffer"] = exchange.buffered(message.get("headers", []))
+            # a file of known size (the database download): cutting it would break its Content-Length and the
+            # connection; only answers generated as they stream (CSV) have no length and are cut
+            state["sized"] = _header(message.get("headers", []), b"content-length") is not None
             if not state["buffer"]:
                 await start(message["status"], message.get("headers", []), keep_length=True)
             return
@@ -167,6 +189,8 @@ def respond(exchange: Exchange, send):
                 headers = [(b"content-type", b"application/json; charset=utf-8")] + \
                     _without(headers, b"content-type", b"location")
             headers = _without(headers, b"content-length") + [(b"content-length", str(len(data)).encode())]
+            if status == 429:
+                headers.append((b"retry-after", b"1"))
             state["done"] = True
             if status == 200:
                 etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'.encode()
@@ -177,7 +201,7 @@ def respond(exchange: Exchange, send):
             await start(status, headers, keep_length=True)
             return await send({"type": "http.response.body", "body": b"" if exchange.head else data})
         state["sent"] += len(body)
-        if state["sent"] > RESPONSE_BYTES:
+        if state["sent"] > RESPONSE_BYTES and not state["sized"]:
             state["done"] = True
             return await send({"type": "http.response.body", "body": b"", "more_body": False})
         await send(message)

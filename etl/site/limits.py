@@ -96,8 +96,20 @@ def bounded_printf(template, *args):
     return _private.connection.execute(f"select printf({placeholders})", (template, *args)).fetchone()[0]
 
 
+_opened = threading.local()
+
+
+def thread_connections() -> list[sqlite3.Connection]:
+    """The connections opened (and limited) on this thread, one list that grows as they are opened: what a
+    deadline of the work on this thread may interrupt, even a connection opened after the deadline was set."""
+    if not hasattr(_opened, "connections"):
+        _opened.connections = []
+    return _opened.connections
+
+
 def limit_connection(connection: sqlite3.Connection) -> None:
     """Apply SQLITE_LIMITS, the bounded printf and the result budget to a connection Datasette opened."""
+    thread_connections().append(connection)
     for limit, value in SQLITE_LIMITS.items():
         connection.setlimit(limit, value)
     for name in ("printf", "format"):

@@ -225,6 +225,14 @@ def client_message(text: str, path: str, args: dict) -> str | None:
     return text[:500] or None
 
 
+SERVER_ERROR = "The site failed to answer this request — a bug of the site, not of the request: please report the URL"
+
+
+def client_sql(args) -> bool:
+    """Does the request carry SQL of the client's own (`?sql=`), rather than asking for the site's pages?"""
+    return any(key == "sql" and value.strip() for key, value in args)
+
+
 def fallback_message(path: str) -> str:
     return "This request cannot be answered as asked — check its parameters against /-/openapi.json"
 

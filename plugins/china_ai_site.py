@@ -180,7 +180,7 @@ def extra_template_vars(template, table, view_name, request, datasette):
         db_name = _database(datasette).name
         links = render.Links(datasette.urls, db_name)
         found = {"database_name": db_name, "entity_url": links.entity, "row_url": links.row,
-                 "site_provenance": site_metadata.PROVENANCE}
+                 "site_provenance": site_metadata.provenance()}
         if template == "index.html":
             found.update(await _home_vars(datasette))
         elif template == "pages/api.html":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import yaml
 
@@ -60,17 +61,34 @@ class Corpus:
         return _listed(names) if names else ""
 
 
+# libyaml when present: the same values as safe_load, parsed in C.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_corpus() -> Corpus:
     """The corpus as sources/sources.yml lists it (empty when the file cannot be read: the build reports that)."""
     try:
-        items = yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8"))
+        items = yaml.load(paths.SOURCES_FILE.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError):
         items = None
     return Corpus.of([item for item in items if isinstance(item, dict)] if isinstance(items, list) else [])
 
 
-CORPUS = read_corpus()
-TITLE = CORPUS.title
+@cache
+def corpus() -> Corpus:
+    return read_corpus()
+
+
+def __getattr__(name: str):
+    """CORPUS and TITLE are read on first use, not on import: every etl command imports this module, and a
+    sources.yml of a million claims' articles takes seconds to parse."""
+    if name == "CORPUS":
+        return corpus()
+    if name == "TITLE":
+        return corpus().title
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 AUTHORS = "The china-ai-investments maintainers"
 DATA_LICENSE = "CC-BY-4.0"
 CODE_LICENSE = "Apache-2.0"
@@ -80,4 +98,4 @@ def citation(version: str | None = None, date: str | None = None) -> str:
     """How to cite the dataset: one text for the home page, the package descriptor and CITATION.cff."""
     edition = f", version {version}" if version else ", the version you used (see datapackage.json)"
     when = f", data last changed {date}" if date else ""
-    return f"{AUTHORS}. {TITLE}. Dataset{edition}{when}. {DATA_LICENSE}."
+    return f"{AUTHORS}. {corpus().title}. Dataset{edition}{when}. {DATA_LICENSE}."

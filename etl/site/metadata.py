@@ -1,13 +1,14 @@
 """metadata.yml for Datasette, generated from the table definitions and the canned queries."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
 from etl import paths
-from etl.schema.dataset import CORPUS, TITLE
+from etl.schema.dataset import corpus
 from etl.schema.model import Table
 from etl.schema.tables import TABLES
 from etl.site.queries import QUERIES, Query
@@ -19,26 +20,40 @@ from etl.site.serve import (
     write_inspect_file,
 )
 
-DESCRIPTION = (
-    f"Every fact {CORPUS.articles_phrase()} state about Alibaba's investments in Chinese AI start-ups, one row "
-    "per claim with the verbatim quote, its offsets in the article and its normalised value. Funding rounds, "
-    "investors and conflicts are derived from the claims, and every derived value names the claim it came from."
-)
 LICENSE = "CC-BY-4.0 (quotes are short excerpts, © their publishers)"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
-SOURCE = (f"{CORPUS.articles_phrase()[:1].upper()}{CORPUS.articles_phrase()[1:]} ({CORPUS.publishers_phrase()}), "
-          "listed in the sources table")
 SOURCE_URL = f"/{DATABASE_NAME}/sources"
 ABOUT = "Data package, validation report and JSON API"
 ABOUT_URL = "/"
-PROVENANCE = {
-    "license": LICENSE, "license_url": LICENSE_URL, "source": SOURCE, "source_url": SOURCE_URL,
-    "about": ABOUT, "about_url": ABOUT_URL,
-}
+
+
+@cache
+def description() -> str:
+    return (f"Every fact {corpus().articles_phrase()} state about Alibaba's investments in Chinese AI start-ups, "
+            "one row per claim with the verbatim quote, its offsets in the article and its normalised value. "
+            "Funding rounds, investors and conflicts are derived from the claims, and every derived value names "
+            "the claim it came from.")
+
+
+@cache
+def provenance() -> dict:
+    articles = corpus().articles_phrase()
+    source = f"{articles[:1].upper()}{articles[1:]} ({corpus().publishers_phrase()}), listed in the sources table"
+    return {"license": LICENSE, "license_url": LICENSE_URL, "source": source, "source_url": SOURCE_URL,
+            "about": ABOUT, "about_url": ABOUT_URL}
+
+
+def __getattr__(name: str):
+    """DESCRIPTION and PROVENANCE name the corpus, read on first use (see etl.schema.dataset)."""
+    if name == "DESCRIPTION":
+        return description()
+    if name == "PROVENANCE":
+        return provenance()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def table_metadata(table: Table) -> dict:
-    meta: dict = {"title": table.title, "description": table.description, **PROVENANCE}
+    meta: dict = {"title": table.title, "description": table.description, **provenance()}
     if stable_sort(table):
         meta["sort"] = table.order_by[0]
     if table.facets:
@@ -74,18 +89,18 @@ def query_metadata(query: Query) -> dict:
         "sql": query.sql,
         "params": [param.name for param in query.params],
         "hide_sql": True,
-        **PROVENANCE,
+        **provenance(),
     }
 
 
 def metadata() -> dict:
     database = {
-        "title": TITLE, "description": DESCRIPTION, **PROVENANCE,
+        "title": corpus().title, "description": description(), **provenance(),
         "tables": {table.name: table_metadata(table) for table in TABLES},
         "queries": {query.name: query_metadata(query) for query in QUERIES},
     }
     return {
-        "title": TITLE, "description": DESCRIPTION, **PROVENANCE,
+        "title": corpus().title, "description": description(), **provenance(),
         "extra_css_urls": [f"/{STATIC_MOUNT}/site.css"],
         "databases": {DATABASE_NAME: database},
     }

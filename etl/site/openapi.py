@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importlib import metadata as package_metadata
 
-from etl.schema.dataset import TITLE
+from etl.schema.dataset import corpus
 from etl.schema.model import Column, Table
 from etl.schema.tables import TABLES
 from etl.site import metadata
@@ -228,7 +228,7 @@ def document(row_examples: dict[str, dict] | None = None) -> dict:
                     for query in QUERIES})
     return {
         "openapi": "3.1.0",
-        "info": {"title": TITLE, "version": _version(), "description": metadata.DESCRIPTION,
+        "info": {"title": corpus().title, "version": _version(), "description": metadata.description(),
                  "license": {"name": "CC-BY-4.0 (data)", "identifier": "CC-BY-4.0"}},
         "servers": [{"url": "/", "description": "The Datasette that serves this document"}],
         "paths": paths,

@@ -39,9 +39,6 @@ LICENSES = [{
 
 
 CONTRIBUTORS = [{"title": AUTHORS, "roles": ["creator"]}]
-# How to cite: without the version, which the descriptor carries beside it (a citation naming it would
-# change with every release and make each build a new documentation release).
-CITATION = citation()
 RESOURCE_FORMAT = {"scheme": "file", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
 
 
@@ -83,7 +80,9 @@ def descriptor(resources: list[dict], sources: list[dict], version: str, created
         "created": created,
         "keywords": list(KEYWORDS),
         "licenses": [dict(item) for item in LICENSES],
-        "citation": CITATION,
+        # Without the version, which the descriptor carries beside it: a citation naming it would change with
+        # every release and make each build a new documentation release.
+        "citation": citation(),
         "sources": sources,
         "changelog": CHANGELOG,
         "contributors": [dict(item) for item in CONTRIBUTORS],

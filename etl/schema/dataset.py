@@ -94,8 +94,9 @@ DATA_LICENSE = "CC-BY-4.0"
 CODE_LICENSE = "Apache-2.0"
 
 
-def citation(version: str | None = None, date: str | None = None) -> str:
-    """How to cite the dataset: one text for the home page, the package descriptor and CITATION.cff."""
+def citation(version: str | None = None, date: str | None = None, title: str | None = None) -> str:
+    """How to cite the dataset: one text for the home page, the package descriptor and CITATION.cff; the title
+    is that of sources.yml unless given (the package gives the one of its own sources)."""
     edition = f", version {version}" if version else ", the version you used (see datapackage.json)"
     when = f", data last changed {date}" if date else ""
-    return f"{AUTHORS}. {corpus().title}. Dataset{edition}{when}. {DATA_LICENSE}."
+    return f"{AUTHORS}. {title or corpus().title}. Dataset{edition}{when}. {DATA_LICENSE}."

@@ -82,7 +82,7 @@ def descriptor(resources: list[dict], sources: list[dict], version: str, created
         "licenses": [dict(item) for item in LICENSES],
         # Without the version, which the descriptor carries beside it: a citation naming it would change with
         # every release and make each build a new documentation release.
-        "citation": citation(),
+        "citation": citation(title=corpus.title),
         "sources": sources,
         "changelog": CHANGELOG,
         "contributors": [dict(item) for item in CONTRIBUTORS],

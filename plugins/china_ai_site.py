@@ -145,12 +145,14 @@ async def _home_vars(datasette) -> dict:
     package = site_pages.package_links(_root(datasette), [table.name for table in DATA_TABLES])
     changed = site_pages.data_changed(_project(datasette), site_pages.package_descriptor(_root(datasette)))
     links = render.Links(datasette.urls, db.name)
+    named = [dict(row) for row in (await db.execute(entity.DIRECTORY_SQL, {"limit": entity.DIRECTORY_LIMIT + 1})).rows]
     return {
         "package": package,
         "changed": changed,
         "citation": dataset.citation(package["version"] if package["version"] != "unknown" else None,
                                      changed["date"]),
-        "directory": entity.directory([dict(row) for row in (await db.execute(entity.DIRECTORY_SQL)).rows]),
+        "directory": entity.directory(named[:entity.DIRECTORY_LIMIT]),
+        "directory_more": len(named) > entity.DIRECTORY_LIMIT, "directory_limit": entity.DIRECTORY_LIMIT,
         "entity_url": links.entity,
         "built": site_pages.built_at(last_run, Path(db.path)),
         "site_tables": [{"name": t.name, "title": t.title, "description": t.description, "count": counts.get(t.name)}

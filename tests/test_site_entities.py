@@ -178,3 +178,14 @@ def test_an_entry_that_changed_no_row_is_not_a_data_change(tmp_path):
         "## 1.0.1 — 2026-11-02\n\nClaims: 1 changed.\n\n## 1.0.0 — 2026-10-01\n\nFirst published build.\n",
         encoding="utf-8")
     assert data_changed(tmp_path, {}) == {"date": "2026-11-02", "basis": "CHANGELOG.md"}
+
+
+def test_home_page_names_at_most_the_directory_limit_and_links_the_entities_table(served, database, monkeypatch):
+    from etl.site import entity
+
+    assert f"/{DB}/entities\">every entity" not in page(served, "/")
+    monkeypatch.setattr(entity, "DIRECTORY_LIMIT", 2)
+    home = page(served, "/")
+    directory = home[home.index('<section class="directory">'):home.index("</section>")]
+    assert len(set(re.findall(r'href="/entity/([^"]+)"', directory))) == 2
+    assert f'The first 2 names; <a href="/{DB}/entities">every entity</a>' in directory

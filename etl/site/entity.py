@@ -66,7 +66,11 @@ DIRECTORY_SQL = """select e.entity_id, e.name, e.kind, e.claim_count,
      where ri.investor_id = e.entity_id) as companies_backed,
   exists(select 1 from claims c where c.predicate_id = 'investor' and c.object_id = e.entity_id) as invests
 from entities e
-order by e.name collate nocase"""
+order by e.name collate nocase
+limit :limit"""
+# The home page names this many entities at most, and links the entities table for the rest: a directory of a
+# hundred thousand names would be megabytes of page and a second of queries on every visit.
+DIRECTORY_LIMIT = 500
 
 INVESTOR_KINDS = ("investment_firm", "fund")
 

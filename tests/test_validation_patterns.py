@@ -1,4 +1,4 @@
-"""The pattern rules' GLOB conditions mean what their regular expressions mean."""
+"""The rules' fast SQL forms mean what they stand for: GLOB for regular expressions, comparisons for typeof."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from etl.schema import vocab
 from etl.schema.tables import DATA_TABLES
-from etl.validation.rules import GLOB_OF_PATTERN, column_expectations
+from etl.schema.model import Column
+from etl.validation.rules import GLOB_OF_PATTERN, STORAGE, column_expectations, wrong_storage
 
 # Letters, digits and punctuation the patterns name, and some they do not (upper case, accents, space, dots).
 ALPHABET = "abcdefghpstvwxyzDMPWYAZ0123456789-_:/. é"
@@ -63,3 +64,18 @@ def test_every_pattern_of_the_tables_is_checked_by_glob():
     kinds = {item["meta"]["rule"]: item["type"] for table in DATA_TABLES for column in table.columns
              for item in column_expectations(table, column) if item["meta"]["rule"].endswith(".pattern")}
     assert kinds and set(kinds.values()) == {"unexpected_rows_expectation"}
+
+
+@pytest.mark.parametrize("kind", sorted(STORAGE))
+def test_the_storage_test_of_each_type_is_the_typeof_test(kind):
+    column = Column("v", kind, "A value.")
+    allowed = ("null", *STORAGE[kind])
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("CREATE TABLE t (v)")  # no type: every value keeps its storage class
+        connection.executemany("INSERT INTO t VALUES (?)", [(value,) for value in (
+            None, 0, 1, -5, 2.0, 1.5, -0.25, float("inf"), "", "x", "1", "2.5", "zz", b"", b"x", b"\x00")])
+        found = connection.execute(f"SELECT typeof(v), ({wrong_storage(column)}) IS 1 FROM t").fetchall()
+    finally:
+        connection.close()
+    assert [(stored, wrong) for stored, wrong in found] == [(stored, stored not in allowed) for stored, _ in found]

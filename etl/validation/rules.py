@@ -135,12 +135,27 @@ def column_expectations(table: Table, column: Column) -> list[dict]:
     return found
 
 
+def wrong_storage(column: Column) -> str:
+    """True when the column's value has a storage class its type does not allow (typeof not in STORAGE).
+
+    Said with comparisons where they suffice, which SQLite evaluates without a function call: by its sort order
+    of storage classes (NULL < numbers < text < blob) a number is < '', text or a blob is >= '', and a blob is
+    >= X''. tests/test_validation_patterns.py holds each form to the typeof test."""
+    name = column.name
+    allowed = STORAGE[column.type]
+    if allowed == ("text",):
+        return f"({name} < '' OR {name} >= X'')"
+    if allowed == ("integer", "real"):
+        return f"{name} >= ''"
+    if allowed == ("integer",):
+        return f"({name} >= '' OR ({name} IS NOT NULL AND typeof({name}) = 'real'))"
+    return f"typeof({name}) NOT IN ({', '.join(repr(kind) for kind in ('null', *allowed))})"
+
+
 def _storage_types(table: Table) -> dict:
     """Rows with a value of the wrong storage class, in one pass over the table: each offending row once, with
     the offending columns and their classes (a column per row would read the table once per column)."""
-    wrong = {column.name: f"typeof({column.name}) NOT IN "
-                          f"({', '.join(repr(kind) for kind in ('null', *STORAGE[column.type]))})"
-             for column in table.columns}
+    wrong = {column.name: wrong_storage(column) for column in table.columns}
     names = " || ".join(f"CASE WHEN {test} THEN ' {name}' ELSE '' END" for name, test in wrong.items())
     kinds = " || ".join(f"CASE WHEN {test} THEN ' ' || typeof({name}) ELSE '' END" for name, test in wrong.items())
     keys = ", ".join(table.primary_key)

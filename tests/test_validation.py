@@ -189,8 +189,7 @@ def test_a_published_build_records_its_validation_run(published_project):
     connection.close()
     assert runs == [(import_gx().__version__, 1, len(ALL), 0)]
     assert sorted(row[0] for row in results) == sorted(item["meta"]["rule"] for item in ALL)
-    # Passing rules run for their verdict alone (see runner.QUICK_FORMAT): no count, no sample.
-    assert {row[2:] for row in results} == {(1, None, None)}
+    assert {row[2:] for row in results} == {(1, 0, None), (1, None, None)}
     assert ("claims.quote_offsets_match_length", "cross_table") in {row[:2] for row in results}
     index = (published_project / "build" / "data-docs" / "index.html").read_text(encoding="utf-8")
     assert "expectations/cross_table/claims.html" in index
@@ -230,7 +229,7 @@ def test_expectations_check_names_the_stale_suite(project):
 
 
 def test_a_failed_column_rule_runs_again_to_show_its_rows_and_count(built_database, tmp_path):
-    """The quick pass gives verdicts only; a failed rule is run again in full, passing ones are not."""
+    """The quick pass gives verdicts and counts; a failed rule is run again to show its rows, passing ones not."""
     broken = tmp_path / "broken.db"
     corrupt(built_database, broken, "UPDATE claims SET modality = 'rumoured', currency = 'XYZ' "
                                     "WHERE claim_id = 'bbg-baichuan-valuation'")
@@ -238,4 +237,4 @@ def test_a_failed_column_rule_runs_again_to_show_its_rows_and_count(built_databa
     failed = {result.rule: (result.unexpected_count, result.sample) for result in results if not result.success}
     assert failed == {"claims.modality.in_set": (1, [{"claim_id": "bbg-baichuan-valuation", "modality": "rumoured"}]),
                       "claims.currency.iso_4217": (1, [{"claim_id": "bbg-baichuan-valuation", "currency": "XYZ"}])}
-    assert {result.unexpected_count for result in results if result.success} == {None}
+    assert {result.unexpected_count for result in results if result.success} == {0, None}

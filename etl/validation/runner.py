@@ -14,10 +14,11 @@ from etl.schema.tables import TABLES_BY_NAME
 from etl.validation.files import CROSS_TABLE, ExpectationFileError
 
 SAMPLE_SIZE = 20
-# Every rule runs first for its verdict alone: GX then computes the column rules of a table in one aggregate
-# query, where a sample of offending rows costs one more pass over the table per rule, passing or not. Only
-# the rules that fail run again, in the format asked for, to show their offending rows.
-QUICK_FORMAT = "BOOLEAN_ONLY"
+# Every rule runs first for its verdict and counts without offending rows: GX computes the column rules of a
+# table in one aggregate query, and a sample of offending rows would cost another pass over the table per
+# rule, passing or not (LIMIT 0 costs none). Only the rules that fail run again, in the format asked for, to
+# show their offending rows.
+QUICK_FORMAT = "BASIC"
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)\b")
 
 
@@ -127,12 +128,13 @@ class Runner:
                 if unit.table not in batches:
                     asset = source.add_table_asset(unit.table, table_name=unit.table)
                     batches[unit.table] = asset.add_batch_definition_whole_table("whole_table")
-                outcome = self._validate(f"{number}:{unit.name}", batches[unit.table], suite, unit, QUICK_FORMAT)
+                quick = "BOOLEAN_ONLY" if result_format == "BOOLEAN_ONLY" else QUICK_FORMAT
+                outcome = self._validate(f"{number}:{unit.name}", batches[unit.table], suite, unit, quick, 0)
                 found = [_rule_result(unit, item) for item in outcome.results]
                 failed = self._subset(unit, [result.rule for result in found if not result.success])
-                if failed is not None and result_format != QUICK_FORMAT:
+                if failed is not None and result_format != "BOOLEAN_ONLY":
                     again = self._validate(f"{number}:{unit.name}:failed", batches[unit.table], failed, unit,
-                                           result_format)
+                                           result_format, SAMPLE_SIZE)
                     detailed = {result.rule: result for result in (_rule_result(unit, item) for item in again.results)}
                     found = [detailed.get(result.rule, result) for result in found]
                 results.extend(found)
@@ -143,11 +145,11 @@ class Runner:
                 self.context.build_data_docs()
         return results
 
-    def _validate(self, name: str, batch, suite, unit: Unit, result_format: str):
+    def _validate(self, name: str, batch, suite, unit: Unit, result_format: str, sample: int):
         definition = self.context.validation_definitions.add(self.gx.ValidationDefinition(
             name=name, data=batch, suite=suite))
         return definition.run(result_format={
-            "result_format": result_format, "partial_unexpected_count": SAMPLE_SIZE,
+            "result_format": result_format, "partial_unexpected_count": sample,
             "unexpected_index_column_names": list(TABLES_BY_NAME[unit.table].primary_key),
             "return_unexpected_index_query": False})
 

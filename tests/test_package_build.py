@@ -185,7 +185,24 @@ def test_etl_package_with_a_broken_descriptor_keeps_it(project, built_database):
 def test_etl_package_help_has_an_example(project):
     result = run_etl(project, "package", "--help")
     assert result.returncode == 0
-    assert "  Example:\n      etl package && frictionless validate datapackage.json\n" in result.stdout
+    assert "  Example:\n      etl package --full-check && frictionless validate datapackage.json\n" in result.stdout
+
+
+def test_etl_package_full_check_checks_every_row_and_key(project, built_database):
+    """--full-check runs frictionless on every row with the foreign keys (the sampled check leaves keys to the
+    validation gate); a database whose claim names a missing source is refused and nothing is published."""
+    broken = project / DB_NAME
+    shutil.copyfile(built_database, broken)
+    connection = sqlite3.connect(broken)
+    with connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("UPDATE claims SET source_id = 'missing-source' WHERE rowid = (SELECT min(rowid) "
+                           "FROM claims)")
+    connection.close()
+    result = run_etl(project, "package", "--full-check")
+    assert result.returncode == 1
+    assert 'foreign-key: for "source_id": values "missing-source" not found' in result.stderr
+    assert result.stderr.endswith("then run etl build again\nNothing was published.\n")
 
 
 def test_a_checkout_path_with_a_hash_or_question_mark_builds_inside_it(tmp_path):

@@ -18,9 +18,11 @@ from etl import paths
 from etl.errors import PackageError
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files
+from etl.publish.package import stage
 from etl.publish.package.stage import check_package
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
+from etl.validation.files import read_suites
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 NOW = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)
@@ -201,3 +203,51 @@ def test_the_partial_dates_are_declared_strings(package_dir):
     expected = {(t.name, c.name) for t in DATA_TABLES for c in t.columns if c.type == "partial_date"}
     assert partial == expected and ("claims", "date") in partial
     assert TABLES_BY_NAME["sources"].column("published").type == "partial_date"
+
+
+def check_problems(folder: Path, full: bool | None) -> list[str]:
+    try:
+        check_package(folder / DESCRIPTOR, full=full)
+    except PackageError as error:
+        return str(error).splitlines()[:-1]
+    return []
+
+
+def test_a_small_package_is_checked_in_full_by_default(package_dir):
+    total = sum(r["bytes"] for r in json.loads((package_dir / DESCRIPTOR).read_text())["resources"])
+    assert total <= stage.FULL_CHECK_BYTES
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "sampled"])
+def test_both_checks_pass_the_package_and_catch_a_changed_byte_anywhere(package_dir, broken, full):
+    assert check_problems(package_dir, full) == []
+    edit_cell(broken, "claims", "quote", lambda v: v.swapcase(), rehash=False,
+              where=lambda v: v == v.swapcase().swapcase() and v != v.swapcase())
+    problems = check_problems(broken, full)
+    assert problems and all(problem.startswith("data/claims.csv") and "hash-count" in problem for problem in problems)
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "sampled"])
+def test_both_checks_catch_a_bad_cell_among_the_sampled_rows(broken, full):
+    edit_cell(broken, "claims", "in_headline", lambda v: "true")
+    assert check_problems(broken, full) == [
+        'data/claims.csv:2: type-error: type is "boolean/default"']
+
+
+def test_foreign_keys_are_left_to_the_validation_gate_by_the_sampled_check_only(broken):
+    """The sampled check reads no referenced table: the rule claims.source_id.references holds the key in the
+    database the CSV is written from (tests/test_validation_rules.py breaks it)."""
+    edit_cell(broken, "claims", "source_id", lambda v: "missing-source")
+    assert check_problems(broken, False) == []
+    assert [problem.split(": ")[1] for problem in check_problems(broken, True)] == ["foreign-key"]
+    assert "claims.source_id.references" in {item["meta"]["rule"] for suite in read_suites()
+                                             for item in suite["expectations"]}
+
+
+def test_a_package_above_the_threshold_is_checked_by_sample(broken, monkeypatch):
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(stage, "SAMPLE_ROWS", 1)
+    seen = iter(range(1 << 30))
+    edit_cell(broken, "claims", "in_headline", lambda v: "true", where=lambda v: next(seen) == 1)
+    assert check_problems(broken, None) == []
+    assert check_problems(broken, True) == ['data/claims.csv:3: type-error: type is "boolean/default"']

@@ -14,7 +14,7 @@ from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 from etl.validation import files
 from etl.validation.files import ExpectationFileError
 from etl.validation.report import failure_text, table_text
-from etl.validation.runner import RuleResult, import_gx, load_suite
+from etl.validation.runner import RuleResult, Runner, import_gx, load_suite
 from tests.conftest import run_etl
 from tests.test_validation_rules import corrupt
 
@@ -226,3 +226,15 @@ def test_expectations_check_names_the_stale_suite(project):
     result = run_etl(project, "expectations", "--check")
     assert (result.returncode, result.stderr) == (
         1, "expectations/sources.json: out of date — run: etl expectations\n")
+
+
+def test_a_failed_column_rule_runs_again_to_show_its_rows_and_count(built_database, tmp_path):
+    """The quick pass gives verdicts and counts; a failed rule is run again to show its rows, passing ones not."""
+    broken = tmp_path / "broken.db"
+    corrupt(built_database, broken, "UPDATE claims SET modality = 'rumoured', currency = 'XYZ' "
+                                    "WHERE claim_id = 'bbg-baichuan-valuation'")
+    results = Runner(files.read_suites()).run(broken, tables={"claims"})
+    failed = {result.rule: (result.unexpected_count, result.sample) for result in results if not result.success}
+    assert failed == {"claims.modality.in_set": (1, [{"claim_id": "bbg-baichuan-valuation", "modality": "rumoured"}]),
+                      "claims.currency.iso_4217": (1, [{"claim_id": "bbg-baichuan-valuation", "currency": "XYZ"}])}
+    assert {result.unexpected_count for result in results if result.success} == {0, None}

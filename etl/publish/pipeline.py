@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from functools import partial
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -99,7 +100,7 @@ def _sqlite_error(database: Path, error: sqlite3.OperationalError) -> PackageErr
                         "writable and run etl build again")
 
 
-def repackage(target: Path = paths.DATABASE) -> Staged:
+def repackage(target: Path = paths.DATABASE, full_check: bool = False) -> Staged:
     """A new version with the published database, its Data Docs and a freshly written package (`etl package`)."""
     layout = Layout(target)
     prepare(layout)
@@ -113,7 +114,7 @@ def repackage(target: Path = paths.DATABASE) -> Staged:
                 shutil.copytree(docs, folder / "build" / "data-docs")
         except OSError as error:
             raise write_error(folder, error) from None
-        staged = stage(folder / target.name, check=check_package)
+        staged = stage(folder / target.name, check=partial(check_package, full=True if full_check else None))
         publish_version(layout, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -20,6 +20,24 @@ STORAGE = {
 }
 EARLIEST_DATE = "1990-01-01"
 
+_SLUG = ("{c} <> '' AND {c} NOT GLOB '*[^a-z0-9-]*' AND {c} NOT GLOB '-*' AND {c} NOT GLOB '*-' "
+         "AND {c} NOT GLOB '*--*'")
+# The column patterns as SQLite GLOB conditions on {c}, true when the value matches: the same test as the
+# regular expression (Python's re.search), checked in C instead of a Python function called for every row.
+# Two differences, both stricter: a value ending in a newline fails (a regex's $ accepts one) and \d is
+# [0-9] only (a Python \d also accepts other scripts' digits). tests/test_validation_patterns.py holds each
+# condition to its regex. A pattern not listed here is checked with the regex itself.
+GLOB_OF_PATTERN = {
+    vocab.ID_PATTERN: _SLUG,
+    vocab.PREDICATE_ID_PATTERN: "{c} GLOB '[a-z]*' AND {c} NOT GLOB '*[^a-z0-9_]*'",
+    vocab.SHA256_PATTERN: "length({c}) = 64 AND {c} NOT GLOB '*[^0-9a-f]*'",
+    r"^[a-z]{2}$": "{c} GLOB '[a-z][a-z]'",
+    r"^[A-Z]{2}$": "{c} GLOB '[A-Z][A-Z]'",
+    r"^P\d+[DWMY]$": "{c} GLOB 'P[0-9]*[DWMY]' AND substr({c}, 2, length({c}) - 2) NOT GLOB '*[^0-9]*'",
+    r"^ev-[a-z0-9]+(-[a-z0-9]+)*$": "{c} GLOB 'ev-*' AND " + _SLUG.replace("{c}", "substr({c}, 4)"),
+    r"^https?://": "({c} GLOB 'http://*' OR {c} GLOB 'https://*')",
+}
+
 
 def expectation(kind: str, rule: str, table: Table, on: str | None = None, **kwargs) -> dict:
     meta = {"rule": rule, "table": table.name}
@@ -78,6 +96,17 @@ def _references(table: Table, column: Column) -> dict:
                        column.name, unexpected_rows_query=query)
 
 
+def _pattern(table: Table, column: Column) -> dict:
+    rule, pattern = f"{table.name}.{column.name}.pattern", column.effective_pattern
+    if pattern not in GLOB_OF_PATTERN:
+        return expectation("expect_column_values_to_match_regex", rule, table, column.name, column=column.name,
+                           regex=pattern)
+    matches = GLOB_OF_PATTERN[pattern].format(c=column.name)
+    return expectation("unexpected_rows_expectation", rule, table, column.name,
+                       unexpected_rows_query=_rows(table, f"{column.name} IS NOT NULL AND NOT ({matches})",
+                                                   column.name))
+
+
 def column_expectations(table: Table, column: Column) -> list[dict]:
     name, rule = column.name, f"{table.name}.{column.name}"
     found = []
@@ -93,8 +122,7 @@ def column_expectations(table: Table, column: Column) -> list[dict]:
         found.append(expectation("expect_column_values_to_be_in_set", f"{rule}.iso_4217", table, name,
                                  column=name, value_set=sorted(vocab.CURRENCIES)))
     elif column.effective_pattern and column.type == "string":
-        found.append(expectation("expect_column_values_to_match_regex", f"{rule}.pattern", table, name,
-                                 column=name, regex=column.effective_pattern))
+        found.append(_pattern(table, column))
     low = column.minimum if column.minimum is not None else column.exclusive_minimum
     if low is not None or column.maximum is not None:
         found.append(expectation("expect_column_values_to_be_between", f"{rule}.range", table, name, column=name,
@@ -107,15 +135,34 @@ def column_expectations(table: Table, column: Column) -> list[dict]:
     return found
 
 
+def wrong_storage(column: Column) -> str:
+    """True when the column's value has a storage class its type does not allow (typeof not in STORAGE).
+
+    Said with comparisons where they suffice, which SQLite evaluates without a function call: by its sort order
+    of storage classes (NULL < numbers < text < blob) a number is < '', text or a blob is >= '', and a blob is
+    >= X''. tests/test_validation_patterns.py holds each form to the typeof test."""
+    name = column.name
+    allowed = STORAGE[column.type]
+    if allowed == ("text",):
+        return f"({name} < '' OR {name} >= X'')"
+    if allowed == ("integer", "real"):
+        return f"{name} >= ''"
+    if allowed == ("integer",):
+        return f"({name} >= '' OR ({name} IS NOT NULL AND typeof({name}) = 'real'))"
+    return f"typeof({name}) NOT IN ({', '.join(repr(kind) for kind in ('null', *allowed))})"
+
+
 def _storage_types(table: Table) -> dict:
-    parts = []
-    for column in table.columns:
-        allowed = ", ".join(f"'{kind}'" for kind in ("null", *STORAGE[column.type]))
-        keys = ", ".join(table.primary_key)
-        parts.append(f"SELECT {keys}, '{column.name}' AS column_name, typeof({column.name}) AS stored_as "
-                     f"FROM {{batch}} WHERE typeof({column.name}) NOT IN ({allowed})")
+    """Rows with a value of the wrong storage class, in one pass over the table: each offending row once, with
+    the offending columns and their classes (a column per row would read the table once per column)."""
+    wrong = {column.name: wrong_storage(column) for column in table.columns}
+    names = " || ".join(f"CASE WHEN {test} THEN ' {name}' ELSE '' END" for name, test in wrong.items())
+    kinds = " || ".join(f"CASE WHEN {test} THEN ' ' || typeof({name}) ELSE '' END" for name, test in wrong.items())
+    keys = ", ".join(table.primary_key)
+    query = (f"SELECT {keys}, ltrim({names}) AS column_name, ltrim({kinds}) AS stored_as FROM {{batch}} "
+             f"WHERE {' OR '.join(wrong.values())}")
     return expectation("unexpected_rows_expectation", f"{table.name}.storage_types", table,
-                       unexpected_rows_query=" UNION ALL ".join(parts))
+                       unexpected_rows_query=query)
 
 
 def _acknowledgements(table: Table, acknowledged: list[str]) -> dict:

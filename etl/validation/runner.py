@@ -15,6 +15,11 @@ from etl.schema.tables import TABLES_BY_NAME
 from etl.validation.files import CROSS_TABLE, ExpectationFileError
 
 SAMPLE_SIZE = 20
+# Every rule runs first for its verdict and counts without offending rows: GX computes the column rules of a
+# table in one aggregate query, and a sample of offending rows would cost another pass over the table per
+# rule, passing or not (LIMIT 0 costs none). Only the rules that fail run again, in the format asked for, to
+# show their offending rows.
+QUICK_FORMAT = "BASIC"
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)\b")
 
 
@@ -132,14 +137,17 @@ class Runner:
                 if unit.table not in batches:
                     asset = source.add_table_asset(unit.table, table_name=unit.table)
                     batches[unit.table] = asset.add_batch_definition_whole_table("whole_table")
-                definition = self.context.validation_definitions.add(self.gx.ValidationDefinition(
-                    name=f"{number}:{unit.name}", data=batches[unit.table], suite=suite))
-                outcome = definition.run(result_format={
-                    "result_format": result_format, "partial_unexpected_count": SAMPLE_SIZE,
-                    "unexpected_index_column_names": list(TABLES_BY_NAME[unit.table].primary_key),
-                    "return_unexpected_index_query": False})
-                results.extend(_rule_result(unit, item) for item in outcome.results)
+                quick = "BOOLEAN_ONLY" if result_format == "BOOLEAN_ONLY" else QUICK_FORMAT
+                outcome = self._validate(f"{number}:{unit.name}", batches[unit.table], suite, unit, quick, 0)
                 self.records[unit.name] = self._record(outcome)
+                found = [_rule_result(unit, item) for item in outcome.results]
+                failed = self._subset(unit, [result.rule for result in found if not result.success])
+                if failed is not None and result_format != "BOOLEAN_ONLY":
+                    again = self._validate(f"{number}:{unit.name}:failed", batches[unit.table], failed, unit,
+                                           result_format, SAMPLE_SIZE)
+                    detailed = {result.rule: result for result in (_rule_result(unit, item) for item in again.results)}
+                    found = [detailed.get(result.rule, result) for result in found]
+                results.extend(found)
         finally:
             _close(source)
         if self.docs_dir is not None:
@@ -163,10 +171,21 @@ class Runner:
         store.set(ValidationResultIdentifier.from_fixed_length_tuple(tuple(record["id"])),
                   store.deserialize(record["result"]))
 
+    def _validate(self, name: str, batch, suite, unit: Unit, result_format: str, sample: int):
+        definition = self.context.validation_definitions.add(self.gx.ValidationDefinition(
+            name=name, data=batch, suite=suite))
+        return definition.run(result_format={
+            "result_format": result_format, "partial_unexpected_count": sample,
+            "unexpected_index_column_names": list(TABLES_BY_NAME[unit.table].primary_key),
+            "return_unexpected_index_query": False})
+
     def _suite(self, unit: Unit, tables: set[str] | None):
         if tables is None:
             return self._suites[unit.name]
-        chosen = tuple(item for item in unit.expectations if reads(item) & tables)
+        return self._subset(unit, [item["meta"]["rule"] for item in unit.expectations if reads(item) & tables])
+
+    def _subset(self, unit: Unit, rules: list[str]):
+        chosen = tuple(item for item in unit.expectations if item["meta"]["rule"] in rules)
         if not chosen:
             return None
         key = (unit.name, tuple(item["meta"]["rule"] for item in chosen))

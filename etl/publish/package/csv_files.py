@@ -2,19 +2,28 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import sqlite3
+from pathlib import Path
 from typing import Iterable
 
 from etl.errors import PackageError
 from etl.schema.model import Table
 
+CHUNK_ROWS = 5000
+EMPTY_STRING = "an empty string cannot be told from NULL in the CSV — store NULL instead"
 
-def read_rows(connection: sqlite3.Connection, table: Table) -> list[tuple]:
+
+def rows_query(table: Table) -> str:
     """Every row of a table in its stable order (NULLs last, as the build inserts them)."""
     columns = ", ".join(f"[{name}]" for name in table.column_names)
     order = ", ".join(f"[{name}] IS NULL, [{name}]" for name in table.order_by)
-    return connection.execute(f"SELECT {columns} FROM [{table.name}] ORDER BY {order}").fetchall()
+    return f"SELECT {columns} FROM [{table.name}] ORDER BY {order}"
+
+
+def read_rows(connection: sqlite3.Connection, table: Table) -> list[tuple]:
+    return connection.execute(rows_query(table)).fetchall()
 
 
 def csv_cell(value: object) -> str:
@@ -27,7 +36,7 @@ def csv_cell(value: object) -> str:
         return repr(value)
     if isinstance(value, str):
         if value == "":
-            raise PackageError("an empty string cannot be told from NULL in the CSV — store NULL instead")
+            raise PackageError(EMPTY_STRING)
         return value
     raise PackageError(f"cannot write a {type(value).__name__} to CSV — store text or numbers")
 
@@ -40,3 +49,44 @@ def csv_bytes(table: Table, rows: Iterable[tuple]) -> bytes:
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def unwritable_cell(connection: sqlite3.Connection, table: Table) -> str | None:
+    """Why a cell of the table cannot be written, found by SQLite in one pass: an empty string or a blob.
+
+    SQLite hands Python only None, int, float, str and bytes, and csv.writer writes None as "", an int with
+    str and a float with repr, as csv_cell does; so only these two cases need a look at each cell."""
+    tests = " OR ".join(f"[{name}] = '' OR typeof([{name}]) = 'blob'" for name in table.column_names)
+    checks = ", ".join(f"[{name}] = '', typeof([{name}]) = 'blob'" for name in table.column_names)
+    found = connection.execute(f"SELECT {checks} FROM [{table.name}] WHERE {tests} LIMIT 1").fetchone()
+    if found is None:
+        return None
+    column = table.column_names[found.index(1) // 2]
+    problem = EMPTY_STRING if found.index(1) % 2 == 0 else "cannot write a bytes to CSV — store text or numbers"
+    return f"{table.name}.{column}: {problem}"
+
+
+def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tuple[int, str]:
+    """Stream a table from SQLite to a CSV file (a few thousand rows in memory at a time); its bytes and SHA-256.
+
+    The file is byte for byte csv_bytes(table, read_rows(connection, table))."""
+    problem = unwritable_cell(connection, table)
+    if problem:
+        raise PackageError(problem)
+    digest, size = hashlib.sha256(), 0
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    cursor = connection.execute(rows_query(table))
+    with target.open("wb") as handle:
+        while True:
+            rows = cursor.fetchmany(CHUNK_ROWS)
+            writer.writerows(rows)
+            data = buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            handle.write(data)
+            digest.update(data)
+            size += len(data)
+            if not rows:
+                return size, digest.hexdigest()

@@ -1,7 +1,6 @@
 """The Data Package v2 descriptor: resources with Table Schemas, sources, licences and contributors."""
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 
@@ -42,7 +41,8 @@ CONTRIBUTORS = [{"title": AUTHORS, "roles": ["creator"]}]
 RESOURCE_FORMAT = {"scheme": "file", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
 
 
-def resource(table: Table, data: bytes) -> dict:
+def resource(table: Table, size: int, sha256: str) -> dict:
+    """A table's resource given its CSV file's size in bytes and SHA-256 (hex)."""
     return {
         "name": table.name,
         "type": "table",
@@ -50,8 +50,8 @@ def resource(table: Table, data: bytes) -> dict:
         **RESOURCE_FORMAT,
         "title": table.title,
         "description": table.description,
-        "bytes": len(data),
-        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "bytes": size,
+        "hash": "sha256:" + sha256,
         "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n", "quoteChar": '"'},
         "schema": table_schema(table),
     }

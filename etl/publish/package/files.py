@@ -4,13 +4,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 import sqlite3
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from etl import paths
 from etl.errors import PackageError
-from etl.publish.package.csv_files import csv_bytes, read_rows
+from etl.faults import fault_point
+from etl.publish.package.csv_files import write_csv
 from etl.publish.package.descriptor import (
     DATA_FOLDER,
     DESCRIPTOR,
@@ -24,17 +28,40 @@ from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES
 
 
+ZIP_LEVEL = 6  # zlib's default: a third of level 9's time on these CSVs for a file a few percent larger
+COPY_CHUNK = 1 << 20
+
+
+def _zip_member(archive: zipfile.ZipFile, name: str, source: BinaryIO, size: int, stamp: tuple) -> None:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = ZIP_LEVEL  # ZipInfo.compress_level from Python 3.13; this name still works there
+    info.file_size = size
+    with archive.open(info, "w") as target:
+        shutil.copyfileobj(source, target, COPY_CHUNK)
+
+
+def _stamp(created: str) -> tuple:
+    return dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").timetuple()[:6]
+
+
 def zip_bytes(files: dict[str, bytes], created: str) -> bytes:
     """A zip of the package files with fixed names, order, times and permissions (reproducible)."""
-    stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            _zip_member(archive, name, io.BytesIO(data), len(data), _stamp(created))
     return buffer.getvalue()
+
+
+def write_zip(target: Path, folder: Path, names: list[str], created: str) -> None:
+    """The zip of the files of folder named by names (relative paths), streamed from disk; as zip_bytes."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for name in names:
+            with (folder / name).open("rb") as source:
+                _zip_member(archive, name, source, (folder / name).stat().st_size, _stamp(created))
 
 
 def read_previous(path: Path) -> dict | None:
@@ -52,32 +79,41 @@ def read_previous(path: Path) -> dict | None:
     return previous
 
 
-def package_files(database: Path, previous: dict | None, now: dt.datetime,
-                  data_level: str = "minor") -> dict[str, bytes]:
-    """Every file of the package by its path relative to the descriptor, descriptor last."""
+def write_package(database: Path, folder: Path, previous: dict | None, now: dt.datetime,
+                  data_level: str = "minor") -> dict:
+    """Write the package of database into folder: data/<table>.csv streamed from SQLite, the descriptor, and
+    the zip under build/; returns the descriptor. No table is held in memory whole."""
+    (folder / DATA_FOLDER).mkdir(parents=True, exist_ok=True)
     try:
         connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
         try:
-            tables = [(table, csv_bytes(table, read_rows(connection, table))) for table in DATA_TABLES]
+            resources = []
+            for table in DATA_TABLES:
+                fault_point("write-csv")
+                size, digest = write_csv(connection, table, folder / DATA_FOLDER / f"{table.name}.csv")
+                resources.append(resource(table, size, digest))
             sources = package_sources(connection)
         finally:
             connection.close()
     except sqlite3.Error as error:
         raise PackageError(f"{paths.relative(database)}: {error} — run etl build to rebuild the database") from error
-    resources = [resource(table, data) for table, data in tables]
     unreleased = descriptor(resources, sources, FIRST_VERSION, "")
     version, created = release(unreleased, previous, now, data_level)
-    files = {f"{DATA_FOLDER}/{table.name}.csv": data for table, data in tables}
-    files[DESCRIPTOR] = descriptor_bytes(descriptor(resources, sources, version, created))
-    return files
+    package = descriptor(resources, sources, version, created)
+    fault_point("write-json")
+    (folder / DESCRIPTOR).write_bytes(descriptor_bytes(package))
+    fault_point("write-zip")
+    zipped = folder / "build" / ZIP_NAME
+    zipped.parent.mkdir(parents=True, exist_ok=True)
+    write_zip(zipped, folder, [DESCRIPTOR, *(item["path"] for item in resources)], created)
+    return package
 
 
 def build_files(database: Path, previous: dict | None, now: dt.datetime,
                 data_level: str = "minor") -> dict[str, bytes]:
-    """The package files and the zip of them (under ZIP_NAME)."""
-    files = package_files(database, previous, now, data_level)
-    created = json.loads(files[DESCRIPTOR])["created"]
-    contents = {DESCRIPTOR: files[DESCRIPTOR], **files}
-    return {**files, ZIP_NAME: zip_bytes(contents, created)}
-
-
+    """The package files (descriptor last) and the zip of them (under ZIP_NAME), as write_package writes them."""
+    with tempfile.TemporaryDirectory() as folder:
+        package = write_package(database, Path(folder), previous, now, data_level)
+        names = [item["path"] for item in package["resources"]] + [DESCRIPTOR]
+        files = {name: (Path(folder) / name).read_bytes() for name in names}
+        return {**files, ZIP_NAME: (Path(folder) / "build" / ZIP_NAME).read_bytes()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +15,16 @@ from etl.curate.diff import diff_builds
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
-from etl.publish.package.files import build_files, read_previous
+from etl.publish.package.files import read_previous, write_package
 from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
 from etl.validation.cache import passed_before
 
 MAX_PROBLEMS = 20
+# frictionless checks about 10,000 rows a second: a package up to this size is checked row by row in full
+# (the real corpus, the tests); a bigger one by the sampled check (docs/performance.md, "The package check").
+FULL_CHECK_BYTES = 16 * 1024 * 1024
+SAMPLE_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -43,43 +48,82 @@ def target_of(name: str) -> Path:
 def stage(database: Path, now: dt.datetime | None = None,
           check: Callable[[Path], None] | None = None, data_level: str = "minor") -> Staged:
     """Write the package from database into the folder of that database (its version), then check it."""
-    files = build_files(database, read_previous(paths.DATAPACKAGE), now or dt.datetime.now(dt.timezone.utc),
-                        data_level)
     folder = database.parent
+    previous = read_previous(paths.DATAPACKAGE)
     try:
-        for name, data in files.items():
-            target = package_target(folder, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fault_point(f"write-{Path(name).suffix.lstrip('.')}")
-            target.write_bytes(data)
+        package = write_package(database, folder, previous, now or dt.datetime.now(dt.timezone.utc), data_level)
     except OSError as error:
         raise write_error(folder, error) from None
     if check:
         fault_point("check-package")
         check(folder / DESCRIPTOR)
-    return Staged(folder, json.loads(files[DESCRIPTOR]))
+    return Staged(folder, package)
 
 
-def check_package(path: Path) -> None:
-    """Validate a descriptor and its files with frictionless (types, constraints, keys, hashes, bytes)."""
-    from frictionless import Package
+def check_package(path: Path, full: bool | None = None) -> None:
+    """Validate a descriptor and its files with frictionless (types, constraints, keys, hashes, bytes).
 
+    full=None checks a package of at most FULL_CHECK_BYTES of CSV fully and a bigger one by sample (see
+    docs/performance.md): every byte's hash and count, the descriptor, each file's header and its first
+    SAMPLE_ROWS rows; the rest of a row check is the validation gate's, run on the database the rows come from."""
     # From the parsed descriptor with its folder as base: frictionless reads a path with '?', '#' or '%' as a URL.
     descriptor = json.loads(path.read_text(encoding="utf-8"))
-    report = Package(descriptor, basepath=str(path.parent)).validate()
-    if report.valid:
+    if full is None:
+        full = sum(item.get("bytes", 0) for item in descriptor.get("resources", [])) <= FULL_CHECK_BYTES
+    problems = _full_check(descriptor, path.parent) if full else _sampled_check(descriptor, path.parent)
+    if not problems:
         return
+    shown = problems[:MAX_PROBLEMS] + ([f"… and {len(problems) - MAX_PROBLEMS} more"]
+                                       if len(problems) > MAX_PROBLEMS else [])
+    raise PackageError("\n".join([*shown, f"the data package is not valid ({len(problems)} problem(s)) — fix "
+                                  "the table definitions in etl/schema/tables.py or the inputs the rows come from, "
+                                  "then run etl build again"]))
+
+
+def _problems(report) -> list[str]:
     problems = [f"{DESCRIPTOR}: {error.type}: {error.note}" for error in report.errors]
     for task in report.tasks:
         for error in task.errors:
             row = getattr(error, "row_number", None)
             place = f"{task.place}:{row}" if row else task.place
             problems.append(f"{place}: {error.type}: {error.note}")
-    shown = problems[:MAX_PROBLEMS] + ([f"… and {len(problems) - MAX_PROBLEMS} more"]
-                                       if len(problems) > MAX_PROBLEMS else [])
-    raise PackageError("\n".join([*shown, f"the data package is not valid ({len(problems)} problem(s)) — fix "
-                                  "the table definitions in etl/schema/tables.py or the inputs the rows come from, "
-                                  "then run etl build again"]))
+    return problems
+
+
+def _full_check(descriptor: dict, folder: Path) -> list[str]:
+    from frictionless import Package
+
+    return _problems(Package(descriptor, basepath=str(folder)).validate())
+
+
+def _sampled_check(descriptor: dict, folder: Path) -> list[str]:
+    """Hashes and byte counts of whole files, then frictionless on each file's first SAMPLE_ROWS rows."""
+    from frictionless import Package
+
+    metadata = Package.validate_descriptor(descriptor, basepath=str(folder))
+    if metadata.errors:
+        return _problems(metadata)
+    problems = []
+    for item in descriptor["resources"]:
+        size, digest = file_digest(folder / item["path"])
+        if size != item["bytes"]:
+            problems.append(f"{item['path']}: byte-count: expected {item['bytes']} bytes, the file has {size}")
+        if f"sha256:{digest}" != item["hash"]:
+            problems.append(f"{item['path']}: hash-count: expected {item['hash']}, the file has sha256:{digest}")
+    sample = {**descriptor, "resources": [
+        {**{key: value for key, value in item.items() if key not in ("bytes", "hash")},
+         "schema": {key: value for key, value in item["schema"].items() if key != "foreignKeys"}}
+        for item in descriptor["resources"]]}
+    return problems + _problems(Package(sample, basepath=str(folder)).validate(limit_rows=SAMPLE_ROWS))
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def check_package_once(path: Path) -> None:

@@ -208,7 +208,7 @@ def write_profile(writer: Writer, company: Company, others: list[Company], plant
         (0.01, lambda: _value(writer, f"{n}'s chief executive {{v}}.", c, "oversees_investments",
                               "has personally overseen its investments", names)),
         (0.01, lambda: _value(writer, f"{n} expanded quickly until a government clampdown began {{v}}.", c,
-                              "clampdown_began", "in 2020", names)),
+                              "clampdown_began", f"in {min(2020, int(pub.iso[:4]))}", names)),
         (0.01, lambda: _value(writer, f"{n} {{v}}.", c, "invests_in_ai_startups", "has invested in AI start-ups",
                               names)),
         (0.01, lambda: _value(writer, f"{n} holds {{v}}.", c, "chip_inventory", "a stock of AI chips", names)),

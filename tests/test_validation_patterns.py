@@ -79,3 +79,21 @@ def test_the_storage_test_of_each_type_is_the_typeof_test(kind):
     finally:
         connection.close()
     assert [(stored, wrong) for stored, wrong in found] == [(stored, stored not in allowed) for stored, _ in found]
+
+
+@pytest.mark.parametrize("count", [0, 1, 600])
+def test_the_acknowledgements_rule_runs_with_more_ids_than_a_compound_select_allows(count):
+    """SQLite refuses a compound SELECT of more than 500 terms; the listed ids go in one VALUES list."""
+    from etl.schema.tables import TABLES_BY_NAME
+    from etl.validation.rules import table_suite
+
+    table = TABLES_BY_NAME["claim_conflicts"]
+    ids = [f"made-up-{number}" for number in range(count)] + (["it's-quoted"] if count else [])
+    rule = next(item for item in table_suite(table, 0, ids)["expectations"]
+                if item["meta"]["rule"] == "claim_conflicts.acknowledgements_name_existing_conflicts")
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE claim_conflicts (conflict_id TEXT)")
+    connection.execute("INSERT INTO claim_conflicts VALUES ('made-up-0')")
+    query = rule["kwargs"]["unexpected_rows_query"].replace("{batch}", "claim_conflicts")
+    missing = {row[0] for row in connection.execute(query)}
+    assert missing == set(ids) - {"made-up-0"}

@@ -166,8 +166,10 @@ def _storage_types(table: Table) -> dict:
 
 
 def _acknowledgements(table: Table, acknowledged: list[str]) -> dict:
-    listed = " UNION ALL ".join(f"SELECT '{conflict_id.replace(chr(39), chr(39) * 2)}' AS conflict_id"
-                                for conflict_id in acknowledged) or "SELECT NULL AS conflict_id WHERE 0"
+    # One VALUES list, not a UNION ALL per id: SQLite allows at most 500 terms in a compound SELECT, and a
+    # project of a million claims acknowledges more conflicts than that.
+    rows = ", ".join(f"('{conflict_id.replace(chr(39), chr(39) * 2)}')" for conflict_id in acknowledged)
+    listed = f"SELECT column1 AS conflict_id FROM (VALUES {rows})" if rows else "SELECT NULL AS conflict_id WHERE 0"
     query = (f"SELECT a.conflict_id FROM ({listed}) AS a LEFT JOIN {{batch}} AS c ON c.conflict_id = a.conflict_id "
              "WHERE c.conflict_id IS NULL")
     return expectation("unexpected_rows_expectation", "claim_conflicts.acknowledgements_name_existing_conflicts",

@@ -57,3 +57,13 @@ def count(database: Path, table: str) -> int:
         return connection.execute(f"select count(*) from [{table}]").fetchone()[0]
     finally:
         connection.close()
+
+
+def validation_results(database: Path) -> list[tuple]:
+    """The rows of validation_results without the run id: what a user finds there, by rule."""
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("SELECT rule, suite, table_name, column_name, expectation_type, success, "
+                                  "unexpected_count, unexpected_sample FROM validation_results ORDER BY rule").fetchall()
+    finally:
+        connection.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from etl.errors import PackageError
 from etl.publish.package import stage as package_stage
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.validation import cache
-from tests.conftest import run_etl
+from tests.conftest import run_etl, validation_results
 
 DB = "china_ai_investments.db"
 
@@ -73,23 +72,14 @@ def test_etl_no_cache_checks_every_time(staged, monkeypatch):
     assert len(checked) == 3 and cache.enabled()
 
 
-def results_of(database: Path) -> list[tuple]:
-    connection = sqlite3.connect(database)
-    try:
-        return connection.execute("SELECT rule, suite, table_name, column_name, expectation_type, success, "
-                                  "unexpected_count, unexpected_sample FROM validation_results ORDER BY rule").fetchall()
-    finally:
-        connection.close()
-
-
 def test_a_second_build_reuses_what_passed_and_no_cache_runs_everything(published_project, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(published_project, project, symlinks=True)
     warm = run_etl(project, "build")
     assert warm.returncode == 0, warm.stderr
     assert "suite parts passed before on the same content" in warm.stderr
-    reused = results_of(project / DB)
+    reused = validation_results(project / DB)
     full = run_etl(project, "build", "--no-cache")
     assert full.returncode == 0, full.stderr
     assert "passed before" not in full.stderr
-    assert results_of(project / DB) == reused == results_of(published_project / DB)
+    assert validation_results(project / DB) == reused == validation_results(published_project / DB)

@@ -14,6 +14,7 @@ from etl.validation import validate
 from etl.validation.cache import ValidationCache, table_digest, unit_keys
 from etl.validation.report import record
 from etl.validation.runner import Runner, reads, units_of
+from tests.conftest import validation_results
 from tests.test_validation_rules import RULES, SUITES, corrupt, corruption_of
 
 UNITS = units_of(SUITES)
@@ -58,12 +59,7 @@ def recorded(database: Path, run) -> list[tuple]:
     target = database.with_name(f"recorded-{id(run)}.db")
     shutil.copyfile(database, target)
     record(target, run)
-    connection = sqlite3.connect(target)
-    try:
-        return connection.execute("SELECT rule, suite, table_name, column_name, expectation_type, success, "
-                                  "unexpected_count, unexpected_sample FROM validation_results ORDER BY rule").fetchall()
-    finally:
-        connection.close()
+    return validation_results(target)
 
 
 def test_a_cached_run_records_exactly_what_a_fresh_run_records(warm, tmp_path, monkeypatch):

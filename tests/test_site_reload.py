@@ -85,6 +85,20 @@ def test_no_request_fails_while_versions_are_switched(site):
     assert set(seen) <= {original, *notes}
 
 
+def test_a_new_version_is_counted_before_it_is_served(site):
+    """Datasette would count each table on first use within 10 ms; under load FTS5 fails that limit."""
+    serving, root = site
+    publish_with_note(root, "Counted.")
+    wait(serving, reload.INTERVAL * 3)
+    db = serving.datasette.get_database("china_ai_investments")
+    with sqlite3.connect(db.path) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        expected = {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in tables}
+    connection.close()
+    assert "entities_fts" in expected
+    assert db.cached_table_counts == expected
+
+
 def test_refresh_leaves_a_plain_database_file_alone(built_database, make_site, tmp_path):
     plain = tmp_path / DB
     shutil.copyfile(built_database, plain)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 import threading
 import weakref
 from pathlib import Path
 
 from datasette.database import Database
+from datasette.utils import escape_sqlite
 
 INTERVAL = 0.5  # seconds between looks at the published link: one readlink, so cheap
 CLOSE_AFTER = 60.0  # seconds a replaced version stays open for the requests that are still reading it
@@ -38,6 +40,21 @@ class VersionDatabase(Database):
 
         return await asyncio.get_event_loop().run_in_executor(self.ds.executor, in_thread)
 
+    def count_tables(self) -> None:
+        """Count every table now, with no time limit, so that pages never count them under one.
+
+        Datasette counts a table on first use within 10 ms; on a busy machine that limit interrupts
+        FTS5 while it opens its table, which SQLite reports as "vtable constructor failed", and the
+        table's count stays unknown for the life of the version."""
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        try:
+            names = [name for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            self._cached_table_counts = {
+                name: connection.execute(f"SELECT count(*) FROM {escape_sqlite(name)}").fetchone()[0] for name in names}
+        finally:
+            connection.close()
+
 
 def published(link: Path) -> Path | None:
     """The database file the link points at now, or None while there is none."""
@@ -58,7 +75,9 @@ def refresh(datasette) -> list[str]:
         target = published(link)
         if target is None or (isinstance(db, VersionDatabase) and Path(db.path) == target):
             continue
-        _swap(datasette, name, db, VersionDatabase(datasette, link, target))
+        new = VersionDatabase(datasette, link, target)
+        new.count_tables()  # also proves the new file readable before anyone is sent to it
+        _swap(datasette, name, db, new)
         swapped.append(name)
     return swapped
 

@@ -39,6 +39,7 @@ CUT_FACTOR = 1.5
 REBUILD_AFTER = 2.0  # seconds into the load
 SWAP_WAIT = 30.0  # seconds after a build for the served version to change (the site looks every 0.5 s)
 LOAD_AFTER_SWAP = 3.0  # seconds the load goes on once the new version is served
+REBUILD_NICENESS = 19  # a publish on the serving machine runs at the lowest priority (docs/deploy.md): pages first
 SERVER_TROUBLE = re.compile(r"Traceback|Exception in ASGI|returned without|answered 5\d\d|Invalid HTTP|MemoryError|"
                             r"can't start new thread|Killed|ERROR")
 
@@ -170,8 +171,8 @@ def served_build(base: str) -> str | None:
 
 def etl_build(project: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "ETL_ROOT": str(project), "GX_ANALYTICS_ENABLED": "False"}
-    return subprocess.run([sys.executable, "-m", "etl", "build"], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=3600)
+    return subprocess.run(["nice", "-n", str(REBUILD_NICENESS), sys.executable, "-m", "etl", "build"], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=3600)
 
 
 def rebuild_under_load(base: str, project: Path, run: Run) -> None:
@@ -187,8 +188,8 @@ def rebuild_under_load(base: str, project: Path, run: Run) -> None:
                 swapped = run.at()
                 break
             time.sleep(0.2)
-        run.rebuild = {"exit": result.returncode, "started_at_s": started, "built_at_s": built,
-                       "build_seconds": round(built - started, 1), "swapped_at_s": swapped,
+        run.rebuild = {"exit": result.returncode, "niceness": REBUILD_NICENESS, "started_at_s": started,
+                       "built_at_s": built, "build_seconds": round(built - started, 1), "swapped_at_s": swapped,
                        "swap_after_build_s": round(swapped - built, 2) if swapped else None,
                        "served_before": before, "served_after": served_build(base),
                        "stderr_tail": result.stderr.strip().splitlines()[-3:] if result.returncode else []}

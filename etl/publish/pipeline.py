@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-from functools import partial
 import sqlite3
 from functools import partial
 from pathlib import Path

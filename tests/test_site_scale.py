@@ -17,6 +17,7 @@ from etl.site.queries import (
     INVESTOR_PORTFOLIO,
     PORTFOLIO_OF_ID_SQL,
     TIMELINE_OF_ID_SQL,
+    entity_match,
 )
 
 pytest_plugins = ["tests.site_support"]
@@ -186,3 +187,10 @@ def test_rendering_a_cell_reads_its_own_row_when_rows_alternate():
     assert render.cell_markup(usd, None, "note", "claims", links, frozenset()) is None
     assert render.cell_markup(usd, "a note", "note", "claims", links, frozenset()) is None
     assert ">yes<" in str(render.cell_markup(usd, "1", "in_headline", "claims", links, frozenset({"in_headline"})))
+
+
+@pytest.mark.parametrize("match", ["alibaba", "ALIBABA GROUP", "no such entity"])
+def test_the_canned_queries_find_an_entity_by_name_or_alias_from_indexes(served, match):
+    found = plan(served, "select * from claims c where " + entity_match("company", "c.subject_id"), company=match)
+    assert "idx_entities_name_nocase (name=?)" in found and "idx_entity_aliases_alias_nocase (alias=?)" in found
+    assert [line for line in found.splitlines() if line.startswith("SCAN ")] == [], found

@@ -54,6 +54,9 @@ class DatabaseWriter:
             for table in self.tables.values():
                 for columns in table.all_indexes:
                     db[table.name].create_index(columns, find_unique_name=True)
+                for column in table.nocase_indexes:
+                    self.connection.execute(f"CREATE INDEX [idx_{table.name}_{column}_nocase] "
+                                            f"ON [{table.name}] ([{column}] COLLATE NOCASE)")
         for table in self.tables.values():
             if table.fts:
                 db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)

@@ -54,6 +54,7 @@ class Table:
     primary_key: tuple[str, ...]
     sort: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
+    nocase_indexes: tuple[str, ...] = ()  # columns matched case-insensitively (`= :p collate nocase`)
     fts: tuple[str, ...] = ()
     label_column: str | None = None
     facets: tuple[str, ...] = ()

@@ -76,6 +76,7 @@ ENTITIES = Table(
     ),
     primary_key=("entity_id",),
     indexes=(("kind",), ("country",), ("parent_id",)),
+    nocase_indexes=("name",),  # the canned queries find an entity by its name in any case
     fts=("name",),
     label_column="name",
     facets=("kind", "country"),
@@ -91,6 +92,7 @@ ENTITY_ALIASES = Table(
     ),
     primary_key=("alias",),
     indexes=(("entity_id",),),
+    nocase_indexes=("alias",),  # and by any of its aliases
     fts=("alias",),
     label_column="alias",
     # No default facet: entity_id has about one value per entity, tens of thousands at a million claims, and

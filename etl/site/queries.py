@@ -47,7 +47,8 @@ ANY = "Empty for all."
 ENTITY_MATCH = "an entity id, name or alias (case-insensitive)"
 
 
-def _entity(param: str, column: str) -> str:
+def entity_match(param: str, column: str) -> str:
+    """SQL true where column is the entity that param names by id, or by name or alias in any case (indexed)."""
     return (f"{column} = (select entity_id from entities where entity_id = :{param} or name = :{param} collate nocase\n"
             f"    union select entity_id from entity_aliases where alias = :{param} collate nocase limit 1)")
 
@@ -84,8 +85,8 @@ INVESTOR_PORTFOLIO = Query(
     description="Every company an investor backed: one row per funding round it joined, with its role and "
     "the amount the sources say it put in, plus companies the sources only say it invested in (no round "
     "known: round_id is empty). " + "Empty investor: every investor.",
-    sql=PORTFOLIO_SQL.format(round_investor=f":investor = '' or {_entity('investor', 'ri.investor_id')}",
-                             claim_object=f"(:investor = '' or {_entity('investor', 'c.object_id')})"),
+    sql=PORTFOLIO_SQL.format(round_investor=f":investor = '' or {entity_match('investor', 'ri.investor_id')}",
+                             claim_object=f"(:investor = '' or {entity_match('investor', 'c.object_id')})"),
     params=(Param("investor", f"The investor: {ENTITY_MATCH}. {ANY}", "alibaba"),),
     columns=(
         col("round_investors", "investor_id"), _name("investor"), col("funding_rounds", "company_id"),
@@ -123,7 +124,7 @@ COMPANY_TIMELINE = Query(
     description="What the sources say about a company's founding, rounds and valuations, in date order "
     "(the claim's date, else its source's publication date): amounts in the original currency and in US "
     "dollars, each with its source and quote.",
-    sql=TIMELINE_SQL.format(subject=_entity('company', 'c.subject_id')),
+    sql=TIMELINE_SQL.format(subject=entity_match('company', 'c.subject_id')),
     params=(Param("company", f"The company: {ENTITY_MATCH}.", "moonshot"),),
     columns=(
         new("date", "partial_date", "The claim's date, else its source's publication date (ISO 8601 text)."),

@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from etl import paths, timings
 from etl.schema.tables import TABLES_BY_NAME
@@ -146,6 +146,30 @@ def load_suite(gx, name: str, expectations: tuple[dict, ...] | list[dict]):
     return suite
 
 
+class Records(Mapping):
+    """Each unit's GX record of the last run (see Runner._record), made when first asked for: only the cache
+    keeps them, and making them costs about a second per run."""
+
+    def __init__(self, make: Callable[[object], dict]):
+        self._make = make
+        self._outcomes: dict[str, object] = {}
+        self._made: dict[str, dict] = {}
+
+    def note(self, name: str, outcome) -> None:
+        self._outcomes[name] = outcome
+
+    def __getitem__(self, name: str) -> dict:
+        if name not in self._made:
+            self._made[name] = self._make(self._outcomes[name])
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outcomes)
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+
 class Runner:
     """An ephemeral GX context holding the suites, reusable for many database files."""
 
@@ -169,7 +193,7 @@ class Runner:
                         for unit in self.units}
         self._subsets: dict[tuple, object] = {}
         self._runs = count(1)
-        self.records: dict[str, dict] = {}
+        self.records = Records(self._record)
 
     def run(self, database: Path, tables: set[str] | None = None, result_format: str = "COMPLETE",
             units: set[str] | None = None, restored: Iterable[dict] = ()) -> list[RuleResult]:
@@ -180,7 +204,7 @@ class Runner:
         _map_into_memory(source, database)
         batches: dict[str, object] = {}
         results: list[RuleResult] = []
-        self.records = {}
+        self.records = Records(self._record)
         try:
             for unit in self.units:
                 suite = self._suite(unit, tables) if units is None or unit.name in units else None
@@ -191,7 +215,7 @@ class Runner:
                     batches[unit.table] = asset.add_batch_definition_whole_table("whole_table")
                 quick = "BOOLEAN_ONLY" if result_format == "BOOLEAN_ONLY" else QUICK_FORMAT
                 outcome = self._validate(f"{number}:{unit.name}", batches[unit.table], suite, unit, quick, 0)
-                self.records[unit.name] = self._record(outcome)
+                self.records.note(unit.name, outcome)
                 found = [_rule_result(unit, item) for item in outcome.results]
                 failed = self._subset(unit, [result.rule for result in found if not result.success])
                 if failed is not None and result_format != "BOOLEAN_ONLY":

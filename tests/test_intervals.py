@@ -67,6 +67,18 @@ def test_a_figure_that_rests_on_an_exchange_rate_is_widened():
     assert claim_interval({"amount_usd": None, "value_number": None}) is None
 
 
+def test_a_converted_figure_stands_for_every_value_its_digits_round_from():
+    """'S$2 billion' at 0.7501 is 1.50028e9, stored rounded to its one digit as 2e9: it agrees with '$1.5 billion'
+    (a 1M synthetic project flagged this pair as a conflict) and still disagrees with '$1.4 billion'."""
+    converted = {"amount_usd": 2e9, "amount_usd_digits": 1, "comparator": "exact", "usd_rule": "ecb_rate"}
+    interval, _ = claim_interval(converted)
+    assert (interval.low, interval.high) == pytest.approx((1.5e9 * (1 - FX_TOLERANCE), 2.5e9 * (1 + FX_TOLERANCE)))
+    assert interval.overlaps(Interval(1.5e9, 1.5e9)) and not interval.overlaps(Interval(1.4e9, 1.4e9))
+    assert claim_interval({**converted, "amount_usd": 2.013e9, "amount_usd_digits": 4})[0].high == pytest.approx(
+        2.0135e9 * (1 + FX_TOLERANCE))
+    assert claim_interval({**converted, "usd_rule": "stated_in_text"})[0].low == pytest.approx(2e9 * (1 - FX_TOLERANCE))
+
+
 def test_a_date_is_the_interval_of_its_days():
     interval = date_interval({"date": "2024-02", "date_precision": "month"})
     assert interval.high - interval.low == 28  # 1 to 29 February 2024

@@ -14,7 +14,7 @@ from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 from etl.validation import files
 from etl.validation.files import ExpectationFileError
 from etl.validation.report import failure_text, table_text
-from etl.validation.runner import RuleResult, Runner, import_gx, load_suite
+from etl.validation.runner import SAMPLE_SIZE, RuleResult, Runner, import_gx, load_suite
 from tests.conftest import run_etl
 from tests.test_validation_rules import corrupt
 
@@ -238,3 +238,23 @@ def test_a_failed_column_rule_runs_again_to_show_its_rows_and_count(built_databa
     assert failed == {"claims.modality.in_set": (1, [{"claim_id": "bbg-baichuan-valuation", "modality": "rumoured"}]),
                       "claims.currency.iso_4217": (1, [{"claim_id": "bbg-baichuan-valuation", "currency": "XYZ"}])}
     assert {result.unexpected_count for result in results if result.success} == {0, None}
+
+
+def test_a_rule_counts_every_offending_row_below_at_and_beyond_the_rows_gx_fetches(built_database, tmp_path):
+    """An unexpected-rows rule's count is the number of its fetched rows only when GX fetched fewer than its fetch
+    limit (the query ran to its end); from the limit on, the database counts them."""
+    from great_expectations.constants import MAX_RESULT_RECORDS
+
+    runner = Runner(files.read_suites())
+    found = {}
+    for unused in (3, MAX_RESULT_RECORDS - 1, MAX_RESULT_RECORDS, MAX_RESULT_RECORDS + 50):
+        broken = tmp_path / f"unused-{unused}.db"
+        corrupt(built_database, broken,
+                "INSERT INTO entities SELECT e.* FROM entities AS e JOIN (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                f"SELECT i + 1 FROM n WHERE i < {unused}) SELECT i FROM n) WHERE e.entity_id = 'daniel-zhang'; "
+                "UPDATE entities SET entity_id = 'unused-' || rowid WHERE entity_id = 'daniel-zhang' "
+                "AND rowid > (SELECT min(rowid) FROM entities WHERE entity_id = 'daniel-zhang')")
+        result = next(result for result in runner.run(broken, tables={"entities"})
+                      if result.rule == "entities.used_by_claims")
+        found[unused] = (result.success, result.unexpected_count, len(result.sample))
+    assert found == {unused: (False, unused, min(unused, SAMPLE_SIZE)) for unused in found}

@@ -91,11 +91,26 @@ def claim_interval(claim: dict) -> tuple[Interval, str] | None:
     if claim.get("amount_usd") is not None:
         interval = from_value(claim["amount_usd"], comparator_of(claim))
         if claim["usd_rule"] != "usd":
-            interval = interval.widen(FX_TOLERANCE)
+            interval = _spread(interval, rounding(claim)).widen(FX_TOLERANCE)
         return interval, "USD"
     if claim.get("value_number") is not None:
         return from_value(claim["value_number"], comparator_of(claim)), claim["value_unit"]
     return None
+
+
+def rounding(claim: dict) -> float:
+    """Half a unit in the last digit of a US-dollar figure we converted: the normaliser rounds amount × rate to
+    the digits of the figure it converts (round_significant in etl/normalise/claims.py), so 'S$2 billion' at
+    0.750 is stored as 2e9 and stands for anything from 1.5e9 to 2.5e9, not for 2e9 alone."""
+    digits, usd = claim.get("amount_usd_digits"), claim["amount_usd"]
+    if claim["usd_rule"] != "ecb_rate" or not digits or not usd:
+        return 0.0
+    return 0.5 * 10 ** (math.floor(math.log10(abs(usd))) - digits + 1)
+
+
+def _spread(interval: Interval, by: float) -> Interval:
+    low = interval.low - by if interval.low - by > 0 or interval.low < 0 else 0.0
+    return Interval(low, interval.high + by, interval.low_open, interval.high_open)
 
 
 def date_interval(claim: dict) -> Interval | None:

@@ -32,7 +32,7 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
     With write_claims, the claims go to it in the claims table's order, a source at a time, as they are
     normalised, and the result's claims are empty: reconciliation reads each claim's facts (etl/reconcile/facts.py).
     With write_table, every other table goes to it as soon as it is made and its list in the result is empty:
-    at a million claims, the reconciled tables held together beside the claims' facts were a third of the peak.
+    at a million claims, the reconciled tables held together beside the claims' facts were hundreds of megabytes.
     """
     errors: list[InputError] = []
     with timings.stage("read"):

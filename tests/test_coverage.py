@@ -100,3 +100,14 @@ def test_the_build_fails_on_an_unaccounted_figure_and_publishes_nothing(project)
         "it in claims/ignore/bloomberg-baichuan-2024.yml with the reason",
         "1 figure of the articles in no claim and no ignore file: nothing was published."]
     assert not (project / "china_ai_investments.db").exists()
+
+
+def test_the_sources_are_read_as_yaml_reads_them():
+    """The coverage step reads sources.yml with the build's fast loader: the same ids and articles as PyYAML."""
+    import yaml
+
+    from etl import paths
+    from etl.validation.coverage import _sources
+
+    items = yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8"))
+    assert items and _sources() == [(item["source_id"], paths.ARTICLES_DIR / item["file"]) for item in items]

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from etl.publish.write import DatabaseWriter
+from etl.publish.write import INDEX_CACHE_KIB, INSERT_CACHE_KIB, DatabaseWriter
 from etl.schema.model import check_expressions
 from etl.schema.tables import PREDICATES, TABLES
 
@@ -31,3 +31,15 @@ def test_good_rows_are_written_and_the_constraints_stay_in_the_schema(tmp_path):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
         connection.execute("INSERT INTO predicates VALUES ('x', 'X', 'x', 'money', 'sometimes')")
     assert len(connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()) >= len(TABLES)
+
+
+def test_the_page_cache_is_small_while_rows_go_in_and_large_for_the_index_sorts(tmp_path):
+    def cache_kib(writer: DatabaseWriter) -> int:
+        return -writer.connection.execute("PRAGMA cache_size").fetchone()[0]
+
+    assert INSERT_CACHE_KIB < INDEX_CACHE_KIB
+    with DatabaseWriter(tmp_path / "cache.db") as writer:
+        writer.insert("predicates", [PREDICATE])
+        assert cache_kib(writer) == INSERT_CACHE_KIB
+        writer.finish()
+        assert cache_kib(writer) == INDEX_CACHE_KIB

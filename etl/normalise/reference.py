@@ -17,8 +17,8 @@ from etl.normalise.quotes import FoldedText, fold
 @dataclass
 class Source:
     row: dict
-    text: str
-    folded: FoldedText
+    text: str | None  # None once its claims are normalised (let_go_of_text)
+    folded: FoldedText | None
     published: PartialDate | None
 
     def in_headline(self, start: int, end: int) -> bool:
@@ -30,6 +30,11 @@ class Source:
         """Where the headline first stands in the text (searched once per source, not once per claim)."""
         found = self.folded.find_all(self.row["title"])
         return found[0] if found else None
+
+    def let_go_of_text(self) -> None:
+        """Nothing after normalisation reads the article: at a million claims the texts of all sources and
+        their folded copies are over a hundred megabytes held to the end of the build for nothing."""
+        self.text = self.folded = None
 
 
 @dataclass
@@ -45,7 +50,7 @@ class Reference:
     rejected: set[str] = field(default_factory=set)
     all_sources_read: bool = True
     evidence_found: dict[str, bool] = field(default_factory=dict)
-    named_in: dict[tuple[str, str], bool] = field(default_factory=dict)
+    named_in: dict[str, dict[str, bool]] = field(default_factory=dict)  # source id → entity id → named in it
 
     def names_of(self, entity_id: str) -> list[str]:
         """Every name the entity is known by: id, name and aliases."""
@@ -54,6 +59,13 @@ class Reference:
 
     def entity_id(self, written: str) -> str | None:
         return self.names.get(written) or self.names.get(fold(written).lower())
+
+    def done_with(self, source_id: str) -> None:
+        """A source whose claims are all normalised: its text, and what was searched in it, are let go."""
+        source = self.sources.get(source_id)
+        if source is not None:
+            source.let_go_of_text()
+        self.named_in.pop(source_id, None)
 
 
 def read_sources(items: list[Node], file: str, errors: list[InputError]) -> dict[str, Source]:

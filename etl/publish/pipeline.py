@@ -21,7 +21,6 @@ from etl.publish.versions import (
     write_error,
 )
 from etl.publish.write import DatabaseWriter
-from etl.schema.tables import TABLES
 
 
 class Step(Protocol):
@@ -78,17 +77,21 @@ def _write(database: Path) -> dict[str, int]:
     """The rows of the inputs into the new database, the claims as they are normalised; the row counts."""
     try:
         with DatabaseWriter(database) as writer:
-            rows = collect_rows(partial(writer.insert, "claims", in_order=True))
+            rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer))
             with timings.stage("write"):
-                for table in TABLES:
-                    writer.insert(table.name, rows.get(table.name, []))
-                    fault_point("insert-rows")
                 writer.finish()
             return {name: writer.counts[name] for name in rows}
     except sqlite3.OperationalError as error:
         raise _sqlite_error(database, error) from None
     except OSError as error:
         raise write_error(database.parent, error) from None
+
+
+def _insert(writer: DatabaseWriter, name: str, rows: list[dict]) -> None:
+    """A table's rows as soon as they are made (in the table's order: the writer sorts them)."""
+    with timings.stage("write"):
+        writer.insert(name, rows)
+        fault_point("insert-rows")
 
 
 def _sqlite_error(database: Path, error: sqlite3.OperationalError) -> PackageError:

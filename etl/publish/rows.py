@@ -20,11 +20,19 @@ from etl.reconcile.investors import investor_rows
 from etl.reconcile.rounds import round_rows
 
 
-def collect_rows(write_claims: Callable[[list[dict]], None] | None = None) -> dict[str, list]:
+# The result's tables, in the order the build reports their counts.
+TABLE_ORDER = ("sources", "entities", "entity_aliases", "predicates", "fx_rates", "claims", "funding_rounds",
+               "round_investors", "claim_conflicts", "external_evidence")
+
+
+def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
+                 write_table: Callable[[str, list[dict]], None] | None = None) -> dict[str, list]:
     """Every table's rows from the inputs; raises InputErrors with all problems found.
 
     With write_claims, the claims go to it in the claims table's order, a source at a time, as they are
     normalised, and the result's claims are empty: reconciliation reads each claim's facts (etl/reconcile/facts.py).
+    With write_table, every other table goes to it as soon as it is made and its list in the result is empty:
+    at a million claims, the reconciled tables held together beside the claims' facts were hundreds of megabytes.
     """
     errors: list[InputError] = []
     with timings.stage("read"):
@@ -32,27 +40,45 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None) -> di
         acknowledged = read_acknowledged(errors)
     stream = ClaimStream(write_claims)
     with timings.stage("normalise"):
-        normalised = normalise_claims(_claim_documents(errors), reference, errors, stream.add)
+        normalised = normalise_claims(_claim_documents(errors, reference), reference, errors, stream.add)
         stream.flush()
+        for source_id in reference.sources:  # those without claims files
+            reference.done_with(source_id)
     claims = stream.facts
+    tables = _Tables(write_table)
     with timings.stage("reconcile"):
         published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
-        rounds = round_rows(claims, published, errors)
+        tables.put("funding_rounds", round_rows(claims, published, errors))
         evidence = normalise_evidence(read_evidence(errors), reference, errors)
         if errors:
             raise InputErrors(errors)
-        return {
-            "sources": _sources(reference, claims),
-            "entities": _entities(reference, claims),
-            "entity_aliases": reference.aliases,
-            "predicates": list(reference.predicates.values()),
-            "fx_rates": [rate.as_row() for rate in normalised.fx_rates.values()],
-            "claims": stream.rows,
-            "funding_rounds": rounds,
-            "round_investors": investor_rows(claims, published),
-            "claim_conflicts": conflict_rows(claims, acknowledged),
-            "external_evidence": evidence_rows(evidence, claims),
-        }
+        tables.put("round_investors", investor_rows(claims, published))
+        tables.put("claim_conflicts", conflict_rows(claims, acknowledged))
+        tables.put("external_evidence", evidence_rows(evidence, claims))
+        tables.put("sources", _sources(reference, claims))
+        tables.put("entities", _entities(reference, claims))
+        del claims
+        stream.facts = []  # read no more: let go before the last tables are written
+        tables.put("entity_aliases", reference.aliases)
+        tables.put("predicates", list(reference.predicates.values()))
+        tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
+        tables.put("claims", stream.rows)
+        return {name: tables.rows[name] for name in TABLE_ORDER}
+
+
+class _Tables:
+    """Each table's rows as they are made: kept, or handed to write_table and not kept."""
+
+    def __init__(self, write_table: Callable[[str, list[dict]], None] | None):
+        self.write_table = write_table
+        self.rows: dict[str, list] = {}
+
+    def put(self, name: str, rows: list) -> None:
+        if self.write_table is None:
+            self.rows[name] = rows
+        else:
+            self.write_table(name, rows)
+            self.rows[name] = []
 
 
 class ClaimStream:
@@ -89,10 +115,15 @@ class ClaimStream:
         self.pending = []
 
 
-def _claim_documents(errors: list[InputError]) -> Iterator[Loaded]:
+def _claim_documents(errors: list[InputError], reference: Reference) -> Iterator[Loaded]:
     """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time;
-    in the order of their sources (file name without suffix), so that the claims come out in the table's order."""
+    in the order of their sources (file name without suffix), so that the claims come out in the table's order.
+    Once the files of a source are normalised (the next file is another source's), its text is let go."""
+    previous = None
     for path in sorted(claim_files(errors), key=lambda path: (path.stem, path.name)):
+        if previous is not None and path.stem != previous:
+            reference.done_with(previous)
+        previous = path.stem
         with timings.stage("read"):
             document = read_checked(path, "claims", errors, ("claims",))
         if document:

@@ -12,6 +12,16 @@ from etl.schema.model import Table, check_expressions, create_table_sql
 from etl.schema.tables import TABLES
 
 
+# SQLite's page cache while rows are inserted, and while indexes and full-text search are built. Rows are appended
+# in rowid order, which needs only the right edge of each table's B-tree; what must stay cached is the primary
+# keys' unique index, which takes ids in any order (about 40 MB for a million claim ids). A bigger cache only
+# keeps pages already written: at a million claims it was 256 MiB held beside the claims' facts through
+# reconciliation. The sorts that build the indexes use as much memory as the cache (less and they spill to
+# temporary files), and by then the facts are gone.
+INSERT_CACHE_KIB = 64 * 1024
+INDEX_CACHE_KIB = 256 * 1024
+
+
 class DatabaseWriter:
     """A new database: every table created from its definition, rows inserted table by table (or, for a table
     given in order, a batch at a time as they are made), then the indexes, full-text search and key check.
@@ -28,7 +38,7 @@ class DatabaseWriter:
         self.connection = sqlite3.connect(path)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
-        self.connection.execute("PRAGMA cache_size = -262144")
+        self.connection.execute(f"PRAGMA cache_size = -{INSERT_CACHE_KIB}")
         for table in tables:
             self.connection.execute(create_table_sql(table))
         # Each insert statement would evaluate every CHECK anew (an IN list is set up again for every row, more
@@ -49,6 +59,7 @@ class DatabaseWriter:
 
     def finish(self) -> None:
         self.check_constraints()
+        self.connection.execute(f"PRAGMA cache_size = -{INDEX_CACHE_KIB}")
         db = sqlite_utils.Database(self.connection)
         with self.connection:
             for table in self.tables.values():

@@ -5,11 +5,12 @@ import sys
 
 # Every column rounds, investors, founding dates, conflicts and evidence read. The claims themselves go to the
 # database as they are normalised; at a million claims only these stay in memory.
-OWN_KEYS = ("claim_id", "source_id", "subject_id", "predicate_id", "object_id", "value_phrase", "date_phrase",
-            "amount", "amount_usd", "amount_usd_digits", "value_number", "in_headline")
-# Text that many claims repeat (a round's key, "stated", "USD"): one copy for all, not one per claim.
+OWN_KEYS = ("claim_id", "source_id", "subject_id", "predicate_id", "object_id", "amount", "amount_usd",
+            "amount_usd_digits", "value_number", "in_headline")
+# Text that many claims repeat (a round's key, "stated", "USD", "$50 million", "last week"): one copy for all,
+# not one per claim (at a million claims, half a million value phrases have a few ten thousand spellings).
 SHARED_KEYS = ("round_id", "modality", "comparator", "currency", "usd_rule", "value_unit", "value_text", "date",
-               "date_precision", "date_basis", "date_latest", "date_period")
+               "date_precision", "date_basis", "date_latest", "date_period", "value_phrase", "date_phrase")
 FACT_KEYS = OWN_KEYS + SHARED_KEYS
 # The quote is read only to tell whether an investment form replaces cash (conflicts.instead_of_cash).
 QUOTE_PREDICATES = {"investment_form"}
@@ -28,12 +29,11 @@ class ClaimFacts:
     def __init__(self, row: dict):
         # Unpacked into the slots by name (a loop of setattr costs twice as much, for every claim).
         get = row.get
-        (self.claim_id, self.source_id, self.subject_id, self.predicate_id, self.object_id, self.value_phrase,
-         self.date_phrase, self.amount, self.amount_usd, self.amount_usd_digits, self.value_number,
-         self.in_headline) = map(get, OWN_KEYS)
+        (self.claim_id, self.source_id, self.subject_id, self.predicate_id, self.object_id, self.amount,
+         self.amount_usd, self.amount_usd_digits, self.value_number, self.in_headline) = map(get, OWN_KEYS)
         (self.round_id, self.modality, self.comparator, self.currency, self.usd_rule, self.value_unit,
-         self.value_text, self.date, self.date_precision, self.date_basis, self.date_latest,
-         self.date_period) = map(_shared, map(get, SHARED_KEYS))
+         self.value_text, self.date, self.date_precision, self.date_basis, self.date_latest, self.date_period,
+         self.value_phrase, self.date_phrase) = map(_shared, map(get, SHARED_KEYS))
         self.quote = row["quote"] if row["predicate_id"] in QUOTE_PREDICATES else None
         file, line = row["curated_in"].rsplit(":", 1)
         self._file, self._line = sys.intern(file), int(line)  # one copy of each file name, not one per claim

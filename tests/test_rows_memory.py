@@ -1,0 +1,41 @@
+"""What the build lets go of as it goes: each article once its claims are normalised, each reconciled table once
+it is written. The rows must be the same as when everything is kept."""
+from __future__ import annotations
+
+from etl.errors import InputError
+from etl.normalise.reference import read_reference
+from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
+
+
+def test_tables_handed_on_as_they_are_made_are_the_tables_kept():
+    kept = collect_rows()
+    handed: dict[str, list[dict]] = {}
+    streamed = collect_rows(lambda rows: handed.setdefault("claims", []).extend(rows),
+                            lambda name, rows: handed.setdefault(name, []).extend(rows))
+    assert list(streamed) == list(kept) == list(TABLE_ORDER)
+    assert all(rows == [] for rows in streamed.values())
+    assert all(kept[name] for name in TABLE_ORDER if name not in ("claim_conflicts", "external_evidence"))
+    assert {name: handed.get(name, []) for name in TABLE_ORDER} == kept
+
+
+def test_an_article_is_let_go_once_the_claims_of_its_source_are_read():
+    errors: list[InputError] = []
+    reference = read_reference(errors)
+    order = []
+    for document in _claim_documents(errors, reference):
+        source_id = document.data["source_id"]
+        source = reference.sources[source_id]
+        assert source.text and source.folded.folded, source_id
+        assert [s for s in order if s != source_id and reference.sources[s].text is not None] == []
+        order.append(source_id)
+    assert not errors and len(set(order)) >= 2
+
+
+def test_done_with_a_source_drops_its_text_and_what_was_found_in_it():
+    reference = read_reference([])
+    first, second = list(reference.sources)[:2]
+    reference.named_in = {first: {"someone": True}, second: {"someone": False}}
+    reference.done_with(first)
+    assert (reference.sources[first].text, reference.sources[first].folded) == (None, None)
+    assert reference.sources[second].text and reference.named_in == {second: {"someone": False}}
+    reference.done_with("no-such-source")

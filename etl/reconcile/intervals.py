@@ -109,7 +109,7 @@ def rounding(claim: dict) -> float:
 
 
 def _spread(interval: Interval, by: float) -> Interval:
-    low = interval.low - by if interval.low - by > 0 or interval.low < 0 else 0.0
+    low = max(0.0, interval.low - by) if interval.low >= 0 else interval.low - by  # an amount stays >= 0
     return Interval(low, interval.high + by, interval.low_open, interval.high_open)
 
 

@@ -5,10 +5,10 @@ import logging
 import os
 import re
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from etl import paths, timings
 from etl.schema.tables import TABLES_BY_NAME
@@ -283,7 +283,8 @@ def _map_into_memory(source, database: Path) -> None:
     def map_file(connection, record) -> None:
         connection.execute(f"PRAGMA mmap_size = {size}")
 
-    for engine in {id(engine): engine for engine in (source.get_engine(), source.get_execution_engine().engine)}.values():
+    engines = (source.get_engine(), source.get_execution_engine().engine)
+    for engine in {id(engine): engine for engine in engines}.values():
         event.listen(engine, "connect", map_file)
         engine.dispose()  # a connection opened before the listener (GX tests the source) is opened again
 

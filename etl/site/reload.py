@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sqlite3
 import threading
 import weakref
 from pathlib import Path
@@ -46,7 +45,7 @@ class VersionDatabase(Database):
         Datasette counts a table on first use within 10 ms; on a busy machine that limit interrupts
         FTS5 while it opens its table, which SQLite reports as "vtable constructor failed", and the
         table's count stays unknown for the life of the version."""
-        connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        connection = self.connect()  # Datasette's own: immutable, as the pages will read it
         try:
             names = [name for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]

@@ -1,4 +1,5 @@
 """Run the CLI as `python -m etl`."""
 from etl.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,7 @@ from etl.schema.dataset import ZIP_NAME
 from etl.site import limits as site_limits
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
-from etl.validation import ExpectationFileError, ValidationFailed, validation_step
+from etl.validation import ExpectationFileError, ValidationFailed, ValidationProcessError, validation_step
 from etl.validation import cache as validation_cache
 from etl.validation.coverage import CoverageFailed, coverage_step
 from etl.validation.files import baseline_step
@@ -93,7 +93,7 @@ def build(database: Path, timings_file: Path | None, no_cache: bool) -> None:
     except (InputErrors, ValidationFailed, CoverageFailed) as failure:
         click.echo(failure.report(), err=True)
         sys.exit(1)
-    except (PackageError, ExpectationFileError) as error:
+    except (PackageError, ExpectationFileError, ValidationProcessError) as error:
         click.echo(f"{error}\nNothing was published.", err=True)
         sys.exit(1)
     if timings_file is not None:
@@ -284,7 +284,7 @@ def validate(database: Path, docs: Path | None) -> None:
     _require(database)
     try:
         run = run_validation(database, docs=docs)
-    except ExpectationFileError as error:
+    except (ExpectationFileError, ValidationProcessError) as error:
         click.echo(str(error), err=True)
         sys.exit(1)
     if not run.success:

@@ -33,13 +33,21 @@ def stage(name: str) -> Iterator[None]:
             _open[-1][2] += spent
 
 
+def record(name: str, spent: float) -> None:
+    """Seconds spent in a stage elsewhere (a child process), counted as if nested in the stage open here."""
+    _seconds[name] = _seconds.get(name, 0.0) + spent
+    if _open:
+        _open[-1][2] += spent
+
+
 def seconds() -> dict[str, float]:
     return {name: round(_seconds.get(name, 0.0), 4) for name in (*STAGES, *sorted(set(_seconds) - set(STAGES)))}
 
 
 def peak_rss_mib() -> float:
-    """Largest resident set of this process so far (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Largest resident set so far of this process or of a child it waited for, such as the validation's
+    (Linux reports KiB, macOS bytes)."""
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 

@@ -128,6 +128,22 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_version_whole(ol
     assert leftovers(root) == []
 
 
+def test_a_validation_process_that_dies_fails_the_build_and_leaves_the_old_version(old_build, tmp_path):
+    root = copy_with_new_input(old_build, tmp_path / "project")
+    old = version_state(root)
+    environment = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False",
+                   "ETL_KILL_AT": "validation-process"}
+    result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, env=environment, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        f"{DB}: the process running the validation rules ended without an answer (A process in the process pool "
+        "was terminated abruptly while the future was running or pending.) — it may have run out of memory; free "
+        "some and run the command again\nNothing was published.\n")
+    assert version_state(root) == old
+    assert leftovers(root) == []
+
+
 @contextlib.contextmanager
 def mounted(target: Path, *options: str):
     """A mount for the test's lifetime (the tests run as root); None when this machine does not allow one."""

@@ -13,11 +13,12 @@ from etl.faults import fault_point
 from etl.validation.cache import ValidationCache, gx_version, unit_keys
 from etl.validation.cache import enabled as cache_enabled
 from etl.validation.files import ExpectationFileError, read_suites
+from etl.validation.isolated import ValidationProcessError, run_rules, run_rules_apart
 from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
 from etl.validation.runner import unit_name, units_of
 
-__all__ = ["ExpectationFileError", "Run", "ValidationFailed", "data_docs_dir", "failure_report", "validate",
+__all__ = ["ExpectationFileError", "Run", "ValidationFailed", "ValidationProcessError", "data_docs_dir", "failure_report", "validate",
            "validation_step"]
 
 
@@ -30,7 +31,8 @@ def failed_docs_dir() -> Path:
 
 
 def validate(database: Path, docs: Path | None = None, runner=None, cache: ValidationCache | None = None) -> Run:
-    """Run every rule on database (GX is imported here, on first use); offline Data Docs go to docs when given.
+    """Run every rule on database; offline Data Docs go to docs when given. Without a runner, GX is imported and
+    the rules run in a child process (see isolated.py), so that its memory goes with it.
 
     With cache, a unit whose key (its rules, the content of the tables they read, the versions and our code)
     passed before is not run again: its stored results stand, and its stored GX result is rendered in the
@@ -48,17 +50,17 @@ def validate(database: Path, docs: Path | None = None, runner=None, cache: Valid
     missed = {unit.name for unit in units} - set(hits)
     version = gx_version()
     if missed or (docs is not None and not _restored_docs(cache, keys, docs)):
+        restored = [entry["gx"] for entry in hits.values()]
         if runner is None:
-            from etl.validation.runner import Runner
-
-            runner = Runner(suites, docs)
-        version = runner.version
-        fresh = runner.run(database, units=missed, restored=[entry["gx"] for entry in hits.values()])
+            outcome = run_rules_apart(suites, docs, database, missed, restored, keep_records=bool(keys))
+        else:
+            outcome = run_rules(runner, database, missed, restored, keep_records=bool(keys))
+        version = outcome.version
         for unit in units:
             if unit.name in missed:
-                results[unit.name] = [result for result in fresh if unit_name(result) == unit.name]
+                results[unit.name] = [result for result in outcome.results if unit_name(result) == unit.name]
                 if unit.name in keys:
-                    cache.put(keys[unit.name], results[unit.name], runner.records[unit.name])
+                    cache.put(keys[unit.name], results[unit.name], outcome.records[unit.name])
         if docs is not None:
             with timings.stage("data_docs"):
                 make_offline(docs)

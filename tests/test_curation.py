@@ -177,6 +177,30 @@ def test_diff_names_every_changed_field_and_the_level(built_database, tmp_path):
         ("claim_conflicts", removed, "removed", "")]
 
 
+def test_a_package_compares_as_the_database_it_was_made_from(published_project, tmp_path):
+    database = (published_project / "china_ai_investments.db").resolve()
+    changed = tmp_path / "changed.db"
+    shutil.copy(database, changed)
+    with sqlite3.connect(changed) as connection:
+        connection.execute("UPDATE claims SET amount = amount * 2, note = NULL "
+                           "WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE amount IS NOT NULL AND note IS NOT NULL)")
+        connection.execute("DELETE FROM round_investors WHERE rowid = (SELECT min(rowid) FROM round_investors)")
+    package = published_project / "datapackage.json"
+    assert diff_builds(package, database).summary() == "no change"
+    from_database = diff_builds(database, changed)
+    assert from_database.summary() == "claims: 1 changed; rounds: 1 changed"
+    assert diff_builds(package, changed).rows() == from_database.rows()
+
+
+def test_a_build_changed_in_place_is_compared_again(built_database, tmp_path):
+    changed = tmp_path / "changed.db"
+    shutil.copy(built_database, changed)
+    assert diff_builds(built_database, changed).empty
+    with sqlite3.connect(changed) as connection:
+        connection.execute("UPDATE sources SET title = title || ' (corrected)' WHERE rowid = 1")
+    assert diff_builds(built_database, changed).summary() == "sources: 1 changed"
+
+
 def test_diff_refuses_files_that_are_not_builds(project, tmp_path, built_database):
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as connection:

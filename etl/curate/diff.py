@@ -169,7 +169,7 @@ def _investors(connection: sqlite3.Connection, alias: str) -> None:
 
 
 def _diff_table(connection: sqlite3.Connection, table: str, columns: dict) -> TableDiff:
-    key, ignored = COMPARED[table]
+    key = COMPARED[table][0]
     old_columns, new_columns = (_compared(columns[alias][table], alias, table) for alias in ("old", "new"))
     names = sorted(set(old_columns) | set(new_columns))
     keys = f"SELECT [{key}] FROM {{}}.[{table}] EXCEPT SELECT [{key}] FROM {{}}.[{table}] ORDER BY 1"

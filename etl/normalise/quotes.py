@@ -40,7 +40,7 @@ class FoldedText:
             dropped += run.end() - run.start() - 1
             steps.append(run.end() - dropped)
             shifts.append(dropped)
-        return cls(_SPACE_RUN.sub(" ", translated), tuple(steps), tuple(shifts), len(text),
+        return cls(_SPACE_RUN.sub(" ", translated) if steps else translated, tuple(steps), tuple(shifts), len(text),
                    tuple(step + shift for step, shift in zip(steps, shifts)))
 
     def origin(self, index: int) -> int:

@@ -78,8 +78,9 @@ class FoldedText:
         return min(index, len(self.folded))
 
 
-# Names, value and date phrases, and the quotes of neighbouring claims repeat: each spelling is folded once.
-@lru_cache(maxsize=1 << 16)
+# Names, value and date phrases, and the quotes of neighbouring claims repeat: each spelling is folded once
+# (the quotes of a source's claims sit together, so a few thousand recent spellings are enough).
+@lru_cache(maxsize=1 << 13)
 def fold(phrase: str) -> str:
     return " ".join(phrase.translate(TYPOGRAPHY).split())
 

@@ -15,6 +15,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # YAML 1.1 reads these plain words as booleans or null, also as keys: left to the YAML loader.
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 _WORDS = {"null": None, "true": True, "false": False}
+_SCAN = json.JSONDecoder().scan_once
 # Characters YAML treats as line breaks or refuses, tabs, a byte order mark: the YAML loader decides.
 _NOT_FLAT_CHARACTERS = re.compile(r"[\r\t\x85\u2028\u2029\ufeff]|" + Reader.NON_PRINTABLE.pattern)
 
@@ -73,9 +74,11 @@ def scalar(raw: str) -> object:
     if not raw.startswith(('"', "[")) or _SURROGATE_ESCAPE.search(raw):
         raise NotFlat(raw)
     try:
-        value = json.loads(raw)
-    except ValueError:
+        value, end = _SCAN(raw, 0)  # json.loads without its wrappers: raw has no whitespace around it
+    except (ValueError, StopIteration, RecursionError):
         raise NotFlat(raw) from None
+    if end != len(raw):
+        raise NotFlat(raw)
     if isinstance(value, list) and all(isinstance(item, str) for item in value) or isinstance(value, str):
         return value
     raise NotFlat(raw)

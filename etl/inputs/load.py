@@ -198,14 +198,39 @@ def read_json_lines(path: Path, errors: list[InputError]) -> Loaded | None:
     except InputProblem as problem:
         errors.append(InputError(name, problem.line, problem.field, problem.problem, problem.fix))
         return None
-    claims = Items()
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        claim = _json_line(raw, number, name, errors)
-        if claim is not None:
-            claims.append(claim)
+    claims = _parsed_lines(data)
+    if claims is None:  # something is wrong on some line: read line by line to say what and where
+        claims = Items()
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            claim = _json_line(raw, number, name, errors)
+            if claim is not None:
+                claims.append(claim)
     data = Node(source_id=path.stem, claims=claims)
     data.line, data.key_lines = 1, {}
     return Loaded(path, data)
+
+
+def _parsed_lines(data: bytes) -> Items | None:
+    """Every line one JSON object, read by the decoder's own scanner without its per-call wrappers (a million
+    claims); None at the first line that is anything else, which _json_line then reads to name the problem."""
+    claims, scan = Items(), _DECODER.scan_once
+    try:
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            line = raw.strip(b" \t\r")  # the whitespace JSON allows around a value, but the line break
+            if not line:
+                continue
+            if len(raw) > MAX_LINE_BYTES or line[0] != 0x7B:  # not an object: "{"
+                return None
+            text = line.decode("utf-8")
+            value, end = scan(text, 0)
+            if end != len(text):
+                return None
+            claim = Node(value)
+            claim.line, claim.key_lines = number, {}
+            claims.append(claim)
+    except (ValueError, StopIteration, RecursionError):  # not UTF-8, not JSON, NaN or Infinity, too deep
+        return None
+    return claims
 
 
 def _json_line(raw: bytes, number: int, name: str, errors: list[InputError]) -> Node | None:

@@ -64,33 +64,38 @@ def _compile_ref(ref: str, root: dict) -> Check:
 
 
 def _scalar_checks(node: dict) -> list[Check]:
-    checks: list[Check] = []
+    """Type, enum, pattern, minLength and minimum of one value as a single function (one call per value of every
+    claim, not one per keyword)."""
     if "type" in node:
         names = node["type"] if isinstance(node["type"], list) else [node["type"]]
         if any(name not in TYPES for name in names):
             raise Unsupported(names)
-        checks.append(_type_check(names))
-    if "enum" in node:
-        checks.append(_enum_check(node["enum"]))
-    if "pattern" in node:
-        search = re.compile(node["pattern"]).search
-        checks.append(lambda v: not isinstance(v, str) or bool(search(v)))
-    if "minLength" in node:
-        least = node["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= least)
-    if "minimum" in node:
-        least = node["minimum"]
-        checks.append(lambda v: not isinstance(v, (int, float)) or isinstance(v, bool) or v >= least)
-    return checks
+    if not {"type", "enum", "pattern", "minLength", "minimum"} & node.keys():
+        return []
+    python, no_bool = _python_types(names) if "type" in node else (None, False)
+    member = _enum_check(node["enum"]) if "enum" in node else None
+    search = re.compile(node["pattern"]).search if "pattern" in node else None
+    least_length, least = node.get("minLength"), node.get("minimum")
+
+    def scalar(v) -> bool:
+        if python is not None and (not isinstance(v, python) or no_bool and isinstance(v, bool)):
+            return False
+        if member is not None and not member(v):
+            return False
+        if isinstance(v, str):
+            return (search is None or bool(search(v))) and (least_length is None or len(v) >= least_length)
+        if least is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return v >= least
+        return True
+    return [scalar]
 
 
-def _type_check(names: list[str]) -> Check:
-    """isinstance against the Python types of the JSON types; a bool is no integer (JSON Schema says so)."""
+def _python_types(names: list[str]) -> tuple[tuple[type, ...], bool]:
+    """The Python types of the JSON types, and whether a bool must be refused (a bool is no integer, JSON Schema
+    says so, though Python's bool is an int)."""
     python = tuple({"string": str, "null": type(None), "integer": int, "boolean": bool, "object": dict,
                     "array": list}[name] for name in names)
-    if "integer" in names and "boolean" not in names:
-        return lambda v: isinstance(v, python) and not isinstance(v, bool)
-    return lambda v: isinstance(v, python)
+    return python, "integer" in names and "boolean" not in names
 
 
 def _enum_check(allowed: list) -> Check:

@@ -107,20 +107,21 @@ def _claim_row(claim: Node, source: Source, reference: Reference, where: str) ->
     quote = _anchor(claim, source)
     if object_id:
         _check_object(claim, predicate, object_id, reference, source)
+    attribution, attributed_to = _attribution(claim, source)
     row = {
         "claim_id": claim["id"], "source_id": source.row["source_id"], "subject_id": subject,
         "subject_as_written": claim["subject"], "predicate_id": predicate["predicate_id"], "object_id": object_id,
         "object_as_written": claim.get("object"), "round_id": claim.get("round"),
         "value_phrase": claim.get("value"), "modality": claim.get("modality") or "stated",
-        **_attribution(claim, source),
+        "attribution": attribution, "attributed_to": attributed_to,
         "quote": source.text[quote.start:quote.end], "quote_start": quote.start, "quote_end": quote.end,
         "quote_occurrence": quote.occurrence, "in_headline": int(source.in_headline(quote.start, quote.end)),
         "note": claim.get("note"), "curated_in": where,
     }
     value_span = _span(claim, "value", source, quote)
     if value_span:
-        row.update(value_start=value_span[0], value_end=value_span[1],
-                   value_phrase=source.text[value_span[0]:value_span[1]])
+        row["value_start"], row["value_end"] = value_span
+        row["value_phrase"] = source.text[value_span[0]:value_span[1]]
     date_key = "value" if predicate["value_kind"] == "date" else "date"
     date_span = _span(claim, date_key, source, quote)
     date = _date(claim, predicate, date_key, source)
@@ -225,6 +226,7 @@ def _date(claim: Node, predicate: dict, key: str, source: Source) -> PartialDate
         raise ClaimError(key, error.problem, error.fix) from None
 
 
+@lru_cache(maxsize=1 << 16)  # date phrases repeat; the result is only ever copied into a row, never changed
 def _date_columns(phrase: str | None, date: PartialDate | None) -> dict:
     """The resolved date beside the phrase exactly as the text writes it."""
     if date is None:
@@ -236,7 +238,7 @@ def _date_columns(phrase: str | None, date: PartialDate | None) -> dict:
             "date_phrase": phrase, "date_note": date.note}
 
 
-def _attribution(claim: Node, source: Source) -> dict:
+def _attribution(claim: Node, source: Source) -> tuple[str, str]:
     """Who asserts the claim: as curated, else the company for its statement, else the article itself."""
     default = {"company_statement": "company", "claimed": "company"}.get(claim.get("modality"), "article")
     attribution = claim.get("attribution") or default
@@ -250,7 +252,7 @@ def _attribution(claim: Node, source: Source) -> dict:
     if attribution != "article" and not named:
         raise ClaimError("attributed_to", f"attribution '{attribution}' needs the party the text names",
                          "add attributed_to: the party as the text names it, e.g. the Financial Times")
-    return {"attribution": attribution, "attributed_to": named}
+    return attribution, named
 
 
 def _value(claim: Node, predicate: dict, when: PartialDate | None) -> tuple[dict, FxRate | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 TYPOGRAPHY = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\t": " ", "\n": " ", "\r": " ",
@@ -39,7 +40,7 @@ class FoldedText:
             dropped += run.end() - run.start() - 1
             steps.append(run.end() - dropped)
             shifts.append(dropped)
-        return cls(_SPACE_RUN.sub(" ", translated), tuple(steps), tuple(shifts), len(text),
+        return cls(_SPACE_RUN.sub(" ", translated) if steps else translated, tuple(steps), tuple(shifts), len(text),
                    tuple(step + shift for step, shift in zip(steps, shifts)))
 
     def origin(self, index: int) -> int:
@@ -52,13 +53,19 @@ class FoldedText:
         needle = fold(phrase)
         if not needle:
             return []
-        spans, position = [], self._folded_index(start)
-        while (found := self.folded.find(needle, position)) >= 0:
-            span = (self.origin(found), self.origin(found + len(needle) - 1) + 1)
+        folded, spans, width = self.folded, [], len(needle)
+        found = folded.find(needle, self._folded_index(start) if start else 0)
+        if not self.steps:  # no run of spaces was folded: positions are the original's
+            while found >= 0 and (end is None or found + width <= end):
+                spans.append((found, found + width))
+                found = folded.find(needle, found + 1)
+            return spans
+        while found >= 0:
+            span = (self.origin(found), self.origin(found + width - 1) + 1)
             if end is not None and span[1] > end:
                 break
             spans.append(span)
-            position = found + 1
+            found = folded.find(needle, found + 1)
         return spans
 
     def _folded_index(self, original: int) -> int:
@@ -71,6 +78,9 @@ class FoldedText:
         return min(index, len(self.folded))
 
 
+# Names, value and date phrases, and the quotes of neighbouring claims repeat: each spelling is folded once
+# (the quotes of a source's claims sit together, so a few thousand recent spellings are enough).
+@lru_cache(maxsize=1 << 13)
 def fold(phrase: str) -> str:
     return " ".join(phrase.translate(TYPOGRAPHY).split())
 

@@ -1,6 +1,11 @@
 """The page of a company or an investor: what the sources say about it, gathered from the read-only database."""
 from __future__ import annotations
 
+import sqlite3
+
+from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
+
 from etl.site import render
 from etl.site.queries import CONFLICTING_CLAIMS, PORTFOLIO_OF_ID_SQL, TIMELINE_OF_ID_SQL
 
@@ -148,28 +153,41 @@ def portfolio_view(row: dict) -> dict:
             "round_valuation_words": render.money(row["round_valuation_usd"], "USD")}
 
 
-async def gather(db, entity_id: str) -> dict | None:
-    """Everything the page shows, each part one query on the read-only database; None for an unknown id."""
+async def gather(db, entity_id: str, time_limit_ms: int) -> dict | None:
+    """Everything the page shows, each part one query on the read-only database; None for an unknown id.
+
+    The eight queries run in one call on one SQL thread under one time limit, not as eight calls each handed to
+    a thread and back to the event loop: under load each hand-off waits behind every other request."""
+    return await db.execute_fn(lambda connection: _gathered(connection, entity_id, time_limit_ms))
+
+
+def _gathered(connection, entity_id: str, time_limit_ms: int) -> dict | None:
     params = {"entity_id": entity_id}
 
-    async def rows(sql: str, query_params: dict | None = None) -> list[dict]:
-        return [dict(row) for row in (await db.execute(sql, query_params or params)).rows]
+    def rows(sql: str, query_params: dict | None = None) -> list[dict]:
+        try:
+            return [dict(row) for row in connection.execute(sql, query_params or params).fetchall()]
+        except sqlite3.OperationalError as error:
+            if error.args == ("interrupted",):
+                raise QueryInterrupted(error, sql, query_params or params) from error
+            raise
 
-    found = await rows(ENTITY_SQL)
-    if not found:
-        return None
-    rounds = await rows(ROUNDS_SQL)
-    investors = await rows(ROUND_INVESTORS_SQL)
-    return {
-        "entity": found[0],
-        "aliases": [row["alias"] for row in await rows(ALIASES_SQL)],
-        "rounds": [round_view(row, investors) for row in rounds],
-        "valuations": await rows(VALUATIONS_SQL),
-        "timeline": [timeline_view(row) for row in await rows(TIMELINE_OF_ID_SQL, {"company": entity_id})],
-        "portfolio": [portfolio_view(row) for row in await rows(PORTFOLIO_OF_ID_SQL, {"investor": entity_id})],
-        "conflicts": [conflict_view(row) for row in await rows(CONFLICTS_SQL)],
-        "claims": await rows(CLAIMS_SQL),
-    }
+    with sqlite_timelimit(connection, time_limit_ms):
+        found = rows(ENTITY_SQL)
+        if not found:
+            return None
+        rounds = rows(ROUNDS_SQL)
+        investors = rows(ROUND_INVESTORS_SQL)
+        return {
+            "entity": found[0],
+            "aliases": [row["alias"] for row in rows(ALIASES_SQL)],
+            "rounds": [round_view(row, investors) for row in rounds],
+            "valuations": rows(VALUATIONS_SQL),
+            "timeline": [timeline_view(row) for row in rows(TIMELINE_OF_ID_SQL, {"company": entity_id})],
+            "portfolio": [portfolio_view(row) for row in rows(PORTFOLIO_OF_ID_SQL, {"investor": entity_id})],
+            "conflicts": [conflict_view(row) for row in rows(CONFLICTS_SQL)],
+            "claims": rows(CLAIMS_SQL),
+        }
 
 
 def kind_title(data: dict) -> str:

@@ -51,8 +51,13 @@ join claims cb on cb.claim_id = cc.claim_b
 join sources sa on sa.source_id = ca.source_id
 join sources sb on sb.source_id = cb.source_id
 join predicates p on p.predicate_id = cc.predicate_id
-where cc.subject_id = :entity_id or ca.object_id = :entity_id
+where cc.conflict_id in (select conflict_id from claim_conflicts where subject_id = :entity_id
+  union select named.conflict_id from claims c join claim_conflicts named on named.claim_a = c.claim_id
+  where c.object_id = :entity_id)
 order by cc.status, cc.conflict_id"""
+# The conflicts about the entity or naming it as the object of their first claim: two index searches. Said as
+# `cc.subject_id = :entity_id or ca.object_id = :entity_id` it read every conflict and its first claim (2.7 ms
+# of the page's 3 ms of SQL at a million claims, 718 conflicts).
 
 CLAIMS_SQL = """select c.claim_id, c.predicate_id, p.label as predicate_label, c.subject_id, subj.name as subject_name,
   c.object_id, obj.name as object_name, c.round_id, c.value_phrase, c.quote, c.modality, c.source_id,

@@ -100,8 +100,9 @@ async def entity_page(datasette, request):
             "title": "Not found"}, status=404)
     links = render.links_of(datasette, db.name)
     points = [{**point, "href": links.row("claims", point["claim_id"])} for point in data["valuations"]]
-    context = {**data, "kind_title": entity.kind_title(data), "chart": chart.valuation_svg(points),
-               "database_name": db.name, "entity_url": links.entity, "row_url": links.row}
+    context = {**entity.linked(data, links), "kind_title": entity.kind_title(data),
+               "chart": chart.valuation_svg(points), "database_name": db.name, "entity_url": links.entity,
+               "row_url": links.row}
     return await _page(datasette, request, "entity.html", context)
 
 

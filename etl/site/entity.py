@@ -195,6 +195,19 @@ def _gathered(connection, entity_id: str, time_limit_ms: int) -> dict | None:
         }
 
 
+def linked(data: dict, links) -> dict:
+    """The page's data with the links of its longest lists made here, not by a call per link in the template
+    (async Jinja awaits every call): the timeline's and each claim's claim, round, entities and source."""
+    timeline = [{**row, "href": links.row("claims", row["claim_id"]),
+                 "round_href": links.row("funding_rounds", row["round_id"]) if row["round_id"] else None}
+                for row in data["timeline"]]
+    claims = [{**claim, "href": links.row("claims", claim["claim_id"]),
+               "subject_href": links.entity(claim["subject_id"]),
+               "object_href": links.entity(claim["object_id"]) if claim["object_id"] else None,
+               "source_href": links.row("sources", claim["source_id"])} for claim in data["claims"]]
+    return {**data, "timeline": timeline, "claims": claims}
+
+
 def kind_title(data: dict) -> str:
     """What the page is the page of: a company that raised rounds, an investor, or both."""
     company = bool(data["rounds"]) or data["entity"]["kind"] == "company"

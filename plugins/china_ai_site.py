@@ -15,7 +15,7 @@ from datasette.utils.asgi import Response
 
 from etl.schema import dataset
 from etl.schema.tables import DATA_TABLES, TABLES
-from etl.site import caching, chart, entity, guard, limits, openapi, reload, render, threads
+from etl.site import caching, cells, chart, entity, guard, limits, openapi, reload, render, threads
 from etl.site import metadata as site_metadata
 from etl.site import pages as site_pages
 from etl.site import search as site_search
@@ -24,6 +24,7 @@ from etl.site.queries import QUERIES
 
 guard.quiet_errors()
 guard.keep_connections_open()
+cells.install()
 
 
 def _database(datasette):
@@ -92,21 +93,22 @@ async def _page(datasette, request, template: str, context: dict, status: int = 
 async def entity_page(datasette, request):
     db = _database(datasette)
     entity_id = tilde_decode(request.url_vars["entity_id"])
-    data = await entity.gather(db, entity_id)
+    data = await entity.gather(db, entity_id, datasette.setting("sql_time_limit_ms"))
     if data is None:
         return await _page(datasette, request, "error.html", {
             "ok": False, "error": f"No entity {entity_id!r} — see the entities table for every id", "status": 404,
             "title": "Not found"}, status=404)
-    links = render.Links(datasette.urls, db.name)
+    links = render.links_of(datasette, db.name)
     points = [{**point, "href": links.row("claims", point["claim_id"])} for point in data["valuations"]]
-    context = {**data, "kind_title": entity.kind_title(data), "chart": chart.valuation_svg(points),
-               "database_name": db.name, "entity_url": links.entity, "row_url": links.row}
+    context = {**entity.linked(data, links), "kind_title": entity.kind_title(data),
+               "chart": chart.valuation_svg(points), "database_name": db.name, "entity_url": links.entity,
+               "row_url": links.row}
     return await _page(datasette, request, "entity.html", context)
 
 
 async def search_page(datasette, request):
     db = _database(datasette)
-    links = render.Links(datasette.urls, db.name)
+    links = render.links_of(datasette, db.name)
     context = {**await site_search.search(db, request.args.get("q")), "database_name": db.name,
                "entity_url": links.entity, "row_url": links.row}
     return await _page(datasette, request, "search.html", context)
@@ -144,7 +146,7 @@ async def _home_vars(datasette) -> dict:
     counts = await db.table_counts(limit=1000)
     package = site_pages.package_links(_root(datasette), [table.name for table in DATA_TABLES])
     changed = site_pages.data_changed(_project(datasette), site_pages.package_descriptor(_root(datasette)))
-    links = render.Links(datasette.urls, db.name)
+    links = render.links_of(datasette, db.name)
     named = [dict(row) for row in (await db.execute(entity.DIRECTORY_SQL, {"limit": entity.DIRECTORY_LIMIT + 1})).rows]
     return {
         "package": package,
@@ -180,7 +182,7 @@ CONFLICTS_TEMPLATE = f"query-{site_serve.DATABASE_NAME}-conflicting_claims.html"
 def extra_template_vars(template, table, view_name, request, datasette):
     async def variables():
         db_name = _database(datasette).name
-        links = render.Links(datasette.urls, db_name)
+        links = render.links_of(datasette, db_name)
         found = {"database_name": db_name, "entity_url": links.entity, "row_url": links.row,
                  "site_provenance": site_metadata.provenance()}
         if template == "index.html":
@@ -201,12 +203,13 @@ BOOLEAN_COLUMNS = render.boolean_columns()
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Money, intervals and flags in words, ids linked to their pages: HTML only, JSON and CSV stay exact."""
-    return render.cell_markup(row, value, column, table, render.Links(datasette.urls, database), BOOLEAN_COLUMNS)
+    return render.cell_markup(row, value, column, table, render.links_of(datasette, database), BOOLEAN_COLUMNS)
 
 
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["tilde_encode"] = tilde_encode
+    env.globals["table_rows_html"] = render.rows_html
 
 
 @hookimpl

@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 import yaml
+from datasette.utils import tilde_encode
 
 from etl import paths
 from etl.schema import dataset
@@ -73,6 +74,20 @@ def test_company_page_has_its_rounds_investors_founding_quote_and_every_claim(se
                                 "c.subject_id = ? and c.predicate_id = 'valuation' and c.amount_usd is not null "
                                 "and coalesce(c.date, s.published) is not null", company)[0]["n"]
     assert text.count('<g class="mark ') == valuations
+
+
+def test_company_page_links_each_claims_source_other_entity_and_round(served, database):
+    """The links the page makes in Python (entity.linked) rather than in the template."""
+    company = rows(database, "select company_id from funding_rounds order by round_id limit 1")[0]["company_id"]
+    text = page(served, f"/entity/{company}")
+    claims = rows(database, "select * from claims where subject_id = ? or object_id = ?", company, company)
+    for claim in claims:
+        assert f'href="/{DB}/sources/{tilde_encode(claim["source_id"])}"' in text
+        other = claim["subject_id"] if claim["subject_id"] != company else claim["object_id"]
+        assert other is None or f'href="/entity/{tilde_encode(other)}"' in text
+    in_timeline = [claim["round_id"] for claim in claims if claim["subject_id"] == company and claim["round_id"]]
+    assert in_timeline and all(f'href="/{DB}/funding_rounds/{tilde_encode(round_id)}"' in text
+                               for round_id in in_timeline)
 
 
 def test_investor_page_lists_what_it_backed(served, database):

@@ -104,7 +104,7 @@ def test_the_count_of_a_search_reads_only_the_matching_rows(served):
 ENTITY_QUERIES = {
     "ENTITY_SQL": entity.ENTITY_SQL, "ALIASES_SQL": entity.ALIASES_SQL, "ROUNDS_SQL": entity.ROUNDS_SQL,
     "ROUND_INVESTORS_SQL": entity.ROUND_INVESTORS_SQL, "VALUATIONS_SQL": entity.VALUATIONS_SQL,
-    "CLAIMS_SQL": entity.CLAIMS_SQL, "TIMELINE_OF_ID_SQL": TIMELINE_OF_ID_SQL,
+    "CLAIMS_SQL": entity.CLAIMS_SQL, "TIMELINE_OF_ID_SQL": TIMELINE_OF_ID_SQL, "CONFLICTS_SQL": entity.CONFLICTS_SQL,
 }
 
 
@@ -139,6 +139,23 @@ def test_the_company_page_queries_by_id_give_the_canned_queries_rows(served, dat
                 exact = [tuple(row) for row in connection.execute(by_id, {param: entity_id})]
                 assert exact == [tuple(row) for row in connection.execute(canned, {param: entity_id})], entity_id
         assert any(connection.execute(PORTFOLIO_OF_ID_SQL, {"investor": entity_id}).fetchone() for entity_id in ids)
+    finally:
+        connection.close()
+
+
+def test_the_conflicts_of_a_company_page_are_those_about_it_or_naming_it_first(database):
+    """CONFLICTS_SQL finds them by two index searches; the plain condition says which they are."""
+    plain = entity.CONFLICTS_SQL.split("where cc.conflict_id in")[0] + \
+        "where cc.subject_id = :entity_id or ca.object_id = :entity_id\norder by cc.status, cc.conflict_id"
+    connection = sqlite3.connect(database)
+    try:
+        ids = [row[0] for row in connection.execute("select entity_id from entities")]
+        found = 0
+        for entity_id in ids:
+            rows = connection.execute(entity.CONFLICTS_SQL, {"entity_id": entity_id}).fetchall()
+            assert rows == connection.execute(plain, {"entity_id": entity_id}).fetchall(), entity_id
+            found += len(rows)
+        assert found >= connection.execute("select count(*) from claim_conflicts").fetchone()[0] > 0
     finally:
         connection.close()
 

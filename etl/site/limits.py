@@ -40,18 +40,13 @@ TOO_LARGE = (f"The result is larger than {RESULT_BYTES:,} bytes — select fewer
              "(?_size=, LIMIT) or download the database")
 
 
-def _size(value) -> int:
-    if isinstance(value, (str, bytes)):
-        return len(value)
-    return 8
-
-
 def budgeted_rows(connection: sqlite3.Connection):
     """A row factory giving sqlite3.Row that raises ResultTooLarge once one cursor has returned RESULT_BYTES."""
     spent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def row(cursor, values):
-        total = spent.get(cursor, 0) + sum(_size(value) for value in values)
+        # a text or blob counts its length, anything else 8 bytes; inline, as it runs for every value of every row
+        total = spent.get(cursor, 0) + sum(len(value) if isinstance(value, (str, bytes)) else 8 for value in values)
         spent[cursor] = total
         if total > RESULT_BYTES:
             raise ResultTooLarge(TOO_LARGE)

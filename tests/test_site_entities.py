@@ -204,3 +204,26 @@ def test_home_page_names_at_most_the_directory_limit_and_links_the_entities_tabl
     directory = home[home.index('<section class="directory">'):home.index("</section>")]
     assert len(set(re.findall(r'href="/entity/([^"]+)"', directory))) == 2
     assert f'The first 2 names; <a href="/{DB}/entities">every entity</a>' in directory
+
+
+def test_entity_page_lists_at_most_the_claim_limit_and_links_the_claims_table(served, database, monkeypatch):
+    from etl.site import entity
+
+    named = rows(database, "select e.entity_id, count(*) as n from entities e join claims c "
+                           "on e.entity_id in (c.subject_id, c.object_id) group by e.entity_id order by 2 desc, 1")[0]
+    company, total = named["entity_id"], named["n"]
+    assert total > 2
+    text = page(served, f"/entity/{company}")
+    assert f"{total} claims name it" in text
+    assert ('class="claims-more"' in text) == (total > entity.CLAIM_LIST_LIMIT)
+    monkeypatch.setattr(entity, "CLAIM_LIST_LIMIT", 2)
+    text = page(served, f"/entity/{company}")
+    claims = text[text.index('<section class="claims">'):]
+    assert claims.count('<li class="claim-item">') == 2
+    assert f"{total} claims name it" in text
+    assert f"The first 2 of {total} claims, oldest source first" in claims
+    as_subject = re.search(r'claims-more">[^\n]*?<a href="([^"]+)">', claims).group(1)
+    assert as_subject == f"/{DB}/claims?subject_id={company}"
+    listed = served.get(f"/{DB}/claims.json?subject_id={company}&_size=max&_shape=array&_col=claim_id").json()
+    also = served.get(f"/{DB}/claims.json?object_id={company}&_size=max&_shape=array&_col=claim_id").json()
+    assert len({row["claim_id"] for row in [*listed, *also]}) == total

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import quote_plus
 
 from datasette.database import QueryInterrupted
 from datasette.utils import sqlite_timelimit
@@ -68,7 +69,12 @@ join sources s on s.source_id = c.source_id
 join entities subj on subj.entity_id = c.subject_id
 left join entities obj on obj.entity_id = c.object_id
 where c.subject_id = :entity_id or c.object_id = :entity_id
-order by s.published, c.source_id, c.quote_start, c.claim_id"""
+order by s.published, c.source_id, c.quote_start, c.claim_id
+limit :limit"""
+CLAIM_COUNT_SQL = "select count(*) as n from claims c where c.subject_id = :entity_id or c.object_id = :entity_id"
+# An entity's page lists this many of the claims that name it, oldest source first, and links the claims table
+# for the rest: at a million claims an investor can be named by twenty thousand claims, 13 MB of page.
+CLAIM_LIST_LIMIT = 500
 
 DIRECTORY_SQL = """select e.entity_id, e.name, e.kind, e.claim_count,
   (select count(*) from funding_rounds fr where fr.company_id = e.entity_id) as rounds_raised,
@@ -191,7 +197,8 @@ def _gathered(connection, entity_id: str, time_limit_ms: int) -> dict | None:
             "timeline": [timeline_view(row) for row in rows(TIMELINE_OF_ID_SQL, {"company": entity_id})],
             "portfolio": [portfolio_view(row) for row in rows(PORTFOLIO_OF_ID_SQL, {"investor": entity_id})],
             "conflicts": [conflict_view(row) for row in rows(CONFLICTS_SQL)],
-            "claims": rows(CLAIMS_SQL),
+            "claims": rows(CLAIMS_SQL, {**params, "limit": CLAIM_LIST_LIMIT}),
+            "claim_count": rows(CLAIM_COUNT_SQL)[0]["n"],
         }
 
 
@@ -205,7 +212,9 @@ def linked(data: dict, links) -> dict:
                "subject_href": links.entity(claim["subject_id"]),
                "object_href": links.entity(claim["object_id"]) if claim["object_id"] else None,
                "source_href": links.row("sources", claim["source_id"])} for claim in data["claims"]]
-    return {**data, "timeline": timeline, "claims": claims}
+    entity_id = quote_plus(data["entity"]["entity_id"])
+    every_claim = {role: f"{links.table('claims')}?{role}_id={entity_id}" for role in ("subject", "object")}
+    return {**data, "timeline": timeline, "claims": claims, "every_claim": every_claim}
 
 
 def kind_title(data: dict) -> str:

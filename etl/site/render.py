@@ -269,6 +269,9 @@ class Links:
     def row(self, table: str, key: str) -> str:
         return self._path(table) + key_path(key)
 
+    def table(self, table: str) -> str:
+        return self._path(table)[:-1]
+
 
 _last_links: list = [None, None, None]  # the Datasette, database and Links of the cell rendered last
 

@@ -192,6 +192,20 @@ def test_a_package_compares_as_the_database_it_was_made_from(published_project, 
     assert diff_builds(package, changed).rows() == from_database.rows()
 
 
+def test_a_package_with_an_empty_csv_is_refused(published_project, tmp_path):
+    from etl.curate import CurationError
+
+    package = tmp_path / "package"
+    package.mkdir()
+    shutil.copy(published_project / "datapackage.json", package / "datapackage.json")
+    shutil.copytree(published_project / "data", package / "data")
+    (package / "data" / "claims.csv").write_text("", encoding="utf-8")
+    with pytest.raises(CurationError) as error:
+        diff_builds(package / "datapackage.json", published_project / "china_ai_investments.db")
+    assert str(error.value).startswith(f"{package / 'datapackage.json'} is not a readable data package (")
+    assert str(error.value).endswith(") — give datapackage.json as etl build writes it")
+
+
 def test_a_build_changed_in_place_is_compared_again(built_database, tmp_path):
     changed = tmp_path / "changed.db"
     shutil.copy(built_database, changed)

@@ -193,7 +193,7 @@ def _diff_table(connection: sqlite3.Connection, table: str, columns: dict) -> Ta
 
 def _compared(columns: list[str], alias: str, table: str) -> dict[str, str]:
     """Each compared column of a table as an SQL expression of the joined row (o or n), the round's investors too."""
-    key, ignored = COMPARED[table]
+    ignored = COMPARED[table][1]
     found = {name: f"{alias[0]}.[{name}]" for name in columns if name not in ignored}
     if table == "funding_rounds" and columns:
         found["investors"] = f"{alias[0]}i.investors"
@@ -212,7 +212,8 @@ def _package_database(descriptor: Path, database: Path) -> Path:
                     _load_csv(connection, resource["name"], descriptor.parent / resource["path"])
         connection.close()
         return database
-    except (OSError, ValueError, AttributeError, KeyError, TypeError, csv.Error, sqlite3.DatabaseError) as error:
+    except (OSError, ValueError, AttributeError, KeyError, TypeError, StopIteration, csv.Error,
+            sqlite3.DatabaseError) as error:
         raise CurationError(f"{descriptor} is not a readable data package ({error}) — give datapackage.json as "
                             "etl build writes it") from None
 

@@ -18,8 +18,8 @@ from etl.validation.offline import check_vendored, make_offline
 from etl.validation.report import Run, ValidationFailed, failure_report, record
 from etl.validation.runner import unit_name, units_of
 
-__all__ = ["ExpectationFileError", "Run", "ValidationFailed", "ValidationProcessError", "data_docs_dir", "failure_report", "validate",
-           "validation_step"]
+__all__ = ["ExpectationFileError", "Run", "ValidationFailed", "ValidationProcessError", "data_docs_dir",
+           "failure_report", "validate", "validation_step"]
 
 
 def data_docs_dir() -> Path:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sqlite3
 
@@ -11,6 +12,7 @@ from datasette.cli import serve
 
 from etl import paths
 from etl.cli import main
+from etl.schema import dataset
 from etl.schema.tables import TABLES
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
@@ -37,6 +39,18 @@ def tables_meta(meta: dict) -> dict:
 
 def test_committed_metadata_is_what_generation_gives():
     assert paths.METADATA.read_text(encoding="utf-8") == site_metadata.metadata_yaml()
+
+
+def test_a_build_describes_the_corpus_as_sources_yml_does(built_database):
+    # The build's metadata step reads the corpus from the new sources table instead of parsing sources.yml again.
+    assert site_metadata.database_corpus(built_database) == dataset.read_corpus()
+    assert site_metadata.metadata_yaml(site_metadata.database_corpus(built_database)) == site_metadata.metadata_yaml()
+
+
+def test_metadata_and_the_package_name_the_publishers_in_one_order():
+    package = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    assert f"({dataset.corpus().publishers_phrase()})" in package["description"]
+    assert f"({dataset.corpus().publishers_phrase()})" in site_metadata.provenance()["source"]
 
 
 def test_etl_metadata_check_passes_on_the_committed_file():

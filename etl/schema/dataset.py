@@ -54,7 +54,7 @@ class Corpus:
         return " ".join(part for part in (number_word(self.articles), self.period, noun) if part)
 
     def publishers_phrase(self) -> str:
-        """'BT, Bloomberg, Benzinga and two uncredited sites'."""
+        """'Benzinga, Bloomberg, BT and two uncredited sites'."""
         names = list(self.publishers)
         if self.uncredited:
             names.append(f"{number_word(self.uncredited)} uncredited site{'s' if self.uncredited != 1 else ''}")
@@ -66,12 +66,14 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_corpus() -> Corpus:
-    """The corpus as sources/sources.yml lists it (empty when the file cannot be read: the build reports that)."""
+    """The corpus as sources/sources.yml lists it (empty when the file cannot be read: the build reports that),
+    its sources in the sources table's order (by id), so that every description names the publishers alike."""
     try:
         items = yaml.load(paths.SOURCES_FILE.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError):
         items = None
-    return Corpus.of([item for item in items if isinstance(item, dict)] if isinstance(items, list) else [])
+    sources = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    return Corpus.of(sorted(sources, key=lambda item: str(item.get("source_id", ""))))
 
 
 @cache

@@ -89,7 +89,7 @@ def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
 
 
 async def hammer(base: str, path: str, concurrency: int, requests: int, seconds: float) -> dict:
-    """requests GETs (or as many as fit in seconds) with concurrency workers: rate, p50, p99, errors."""
+    """requests GETs (or as many as fit in seconds) with concurrency workers: latencies, wall time, errors."""
     latencies: list[float] = []
     errors = {"5xx": 0, "other": 0}  # other: a 4xx (the guard answers a Datasette 5xx as a JSON 400) or no answer
     budget = {"left": requests}
@@ -112,9 +112,30 @@ async def hammer(base: str, path: str, concurrency: int, requests: int, seconds:
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - began
-    latencies.sort()
+    return {"latencies": latencies, "wall": wall, **errors}
+
+
+def summary(runs: list[dict]) -> dict:
+    """Rounds of one server together: requests over their wall time, p50 and p99 of every latency, errors."""
+    latencies = sorted(latency for run in runs for latency in run["latencies"])
+    wall = sum(run["wall"] for run in runs)
     return {"n": len(latencies), "rate": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000, **errors}
+            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
+            "5xx": sum(run["5xx"] for run in runs), "other": sum(run["other"] for run in runs)}
+
+
+def interleaved(ours: tuple[str, str], plain: tuple[str, str], concurrency: int, requests: int, seconds: float,
+                rounds: int) -> tuple[dict, dict]:
+    """Both servers in alternating rounds (ours, plain, plain, ours, …), each with its share of the requests and
+    the time: on a shared machine a change of load falls on both alike, so the ratio holds from run to run."""
+    runs: dict[str, list[dict]] = {"ours": [], "plain": []}
+    for turn in range(rounds):
+        order = ("ours", "plain") if turn % 2 == 0 else ("plain", "ours")
+        for name in order:
+            base, path = ours if name == "ours" else plain
+            share = max(1, requests // rounds + (turn < requests % rounds))
+            runs[name].append(asyncio.run(hammer(base, path, concurrency, share, seconds / rounds)))
+    return summary(runs["ours"]), summary(runs["plain"])
 
 
 HEADER = ("| endpoint | c | ours req/s | ours p50 / p99 ms | plain req/s | plain p50 / p99 ms | ours / plain | "
@@ -142,11 +163,14 @@ def first_answer(base: str, path: str) -> str | None:
               help="A built project (ETL_ROOT) whose china_ai_investments.db is served.")
 @click.option("--requests", default=200, show_default=True, help="At most this many requests per endpoint and setting.")
 @click.option("--seconds", default=20.0, show_default=True, help="At most this long per endpoint and setting.")
+@click.option("--rounds", default=4, show_default=True, type=click.IntRange(1),
+              help="Alternate ours and plain this many times per endpoint and setting (ours, plain, plain, ours, …).")
 @click.option("--concurrency", "concurrencies", multiple=True, type=int, default=(1, 16), show_default=True,
               help="Concurrent clients (repeat the option).")
-def main(project: Path, requests: int, seconds: float, concurrencies: tuple[int, ...]) -> None:
+def main(project: Path, requests: int, seconds: float, rounds: int, concurrencies: tuple[int, ...]) -> None:
     """Requests/s, p50 and p99 of each endpoint, ours (`etl serve`) against plain `datasette -i` on the same
-    file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only. Prints one Markdown table
+    file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only, the two servers timed in
+    alternating rounds. Prints one Markdown table
     (the one docs/performance.md shows) and the load average before and after; stops both servers itself.
 
     \b
@@ -177,8 +201,8 @@ def main(project: Path, requests: int, seconds: float, concurrencies: tuple[int,
                     if status:
                         notes.append(f"{name}: {base}{path} answered {status} before timing")
                 for concurrency in concurrencies:
-                    a = asyncio.run(hammer(ours_base, ours[name], concurrency, requests, seconds))
-                    b = asyncio.run(hammer(plain_base, plain[name], concurrency, requests, seconds))
+                    a, b = interleaved((ours_base, ours[name]), (plain_base, plain[name]), concurrency, requests,
+                                       seconds, rounds)
                     click.echo(row(name, concurrency, a, b))
             click.echo(f"load average after: {load_average()}")
             for note in notes:

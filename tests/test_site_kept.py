@@ -71,7 +71,8 @@ def test_a_new_version_is_counted_afresh(site):
 
 @pytest.mark.parametrize("sql", [
     "select count(*) from claims where predicate_id = :p0",
-    "\n    select [currency] as value, count(*) as count from (\n  select * from claims\n) where [currency] is not null",
+    "\n    select [currency] as value, count(*) as count from (\n  select * from claims\n)"
+    " where [currency] is not null",
     "select date([published]) as value, count(*) as count from (select * from sources)",
 ])
 def test_counts_and_facets_are_kept(sql):

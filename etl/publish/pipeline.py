@@ -20,7 +20,7 @@ from etl.publish.versions import (
     sync_mirror,
     write_error,
 )
-from etl.publish.write import DatabaseWriter
+from etl.publish.writer_process import WriterProcess
 
 
 class Step(Protocol):
@@ -76,8 +76,9 @@ def prepare(layout: Layout) -> None:
 def _write(database: Path) -> dict[str, int]:
     """The rows of the inputs into the new database, the claims as they are normalised; the row counts."""
     try:
-        with DatabaseWriter(database) as writer:
-            rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer))
+        with WriterProcess(database) as writer:
+            rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer),
+                                partial(writer.index, "claims"))
             with timings.stage("write"):
                 writer.finish()
             return {name: writer.counts[name] for name in rows}
@@ -87,7 +88,7 @@ def _write(database: Path) -> dict[str, int]:
         raise write_error(database.parent, error) from None
 
 
-def _insert(writer: DatabaseWriter, name: str, rows: list[dict]) -> None:
+def _insert(writer: WriterProcess, name: str, rows: list[dict]) -> None:
     """A table's rows as soon as they are made (in the table's order: the writer sorts them)."""
     with timings.stage("write"):
         writer.insert(name, rows)

@@ -26,13 +26,15 @@ TABLE_ORDER = ("sources", "entities", "entity_aliases", "predicates", "fx_rates"
 
 
 def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
-                 write_table: Callable[[str, list[dict]], None] | None = None) -> dict[str, list]:
+                 write_table: Callable[[str, list[dict]], None] | None = None,
+                 claims_written: Callable[[], None] = lambda: None) -> dict[str, list]:
     """Every table's rows from the inputs; raises InputErrors with all problems found.
 
     With write_claims, the claims go to it in the claims table's order, a source at a time, as they are
     normalised, and the result's claims are empty: reconciliation reads each claim's facts (etl/reconcile/facts.py).
     With write_table, every other table goes to it as soon as it is made and its list in the result is empty:
     at a million claims, the reconciled tables held together beside the claims' facts were hundreds of megabytes.
+    claims_written is called once the last claim went to write_claims (the writer may index them meanwhile).
     """
     errors: list[InputError] = []
     with timings.stage("read"):
@@ -44,6 +46,9 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
         stream.flush()
         for source_id in reference.sources:  # those without claims files
             reference.done_with(source_id)
+    if not errors:
+        with timings.stage("write"):
+            claims_written()
     claims = stream.facts
     tables = _Tables(write_table)
     with timings.stage("reconcile"):

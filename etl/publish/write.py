@@ -35,6 +35,7 @@ class DatabaseWriter:
     def __init__(self, path: Path, tables: tuple[Table, ...] = TABLES):
         self.tables = {table.name: table for table in tables}
         self.counts = {table.name: 0 for table in tables}
+        self.indexed: set[str] = set()
         self.connection = sqlite3.connect(path)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
@@ -47,30 +48,38 @@ class DatabaseWriter:
 
     def insert(self, name: str, rows: Iterable[dict], in_order: bool = False) -> None:
         """Rows as tuples in the table's stable order (rows already in it with in_order)."""
+        self.insert_records(name, records_of(self.tables[name], rows), in_order)
+
+    def insert_records(self, name: str, records: list[tuple], in_order: bool = False) -> None:
+        """Rows already as tuples in the table's column order (records_of)."""
         table = self.tables[name]
-        names = table.column_names
-        records = [tuple(map(row.get, names)) for row in rows]
         if not in_order:
             records.sort(key=_sort_key(table))
-        columns = ", ".join(f"[{name}]" for name in names)
-        placeholders = ", ".join("?" for _ in names)
+        columns = ", ".join(f"[{name}]" for name in table.column_names)
+        placeholders = ", ".join("?" for _ in table.column_names)
         self.connection.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({placeholders})", records)
         self.counts[name] += len(records)
 
-    def finish(self) -> None:
-        self.check_constraints()
+    def index(self, name: str) -> None:
+        """The table's indexes and full-text search now, once its last row is in (finish does the others')."""
+        table = self.tables[name]
         self.connection.execute(f"PRAGMA cache_size = -{INDEX_CACHE_KIB}")
         db = sqlite_utils.Database(self.connection)
         with self.connection:
-            for table in self.tables.values():
-                for columns in table.all_indexes:
-                    db[table.name].create_index(columns, find_unique_name=True)
-                for column in table.nocase_indexes:
-                    self.connection.execute(f"CREATE INDEX [idx_{table.name}_{column}_nocase] "
-                                            f"ON [{table.name}] ([{column}] COLLATE NOCASE)")
-        for table in self.tables.values():
-            if table.fts:
-                db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
+            for columns in table.all_indexes:
+                db[table.name].create_index(columns, find_unique_name=True)
+            for column in table.nocase_indexes:
+                self.connection.execute(f"CREATE INDEX [idx_{table.name}_{column}_nocase] "
+                                        f"ON [{table.name}] ([{column}] COLLATE NOCASE)")
+        if table.fts:
+            db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
+        self.indexed.add(name)
+
+    def finish(self) -> None:
+        self.check_constraints()
+        for name in self.tables:
+            if name not in self.indexed:
+                self.index(name)
         problems = self.connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed: {problems[:5]}")
@@ -104,6 +113,12 @@ def write_database(path: Path, rows: dict[str, list[dict]], tables: tuple[Table,
             writer.insert(table.name, rows.get(table.name, []))
             fault_point("insert-rows")
         writer.finish()
+
+
+def records_of(table: Table, rows: Iterable[dict]) -> list[tuple]:
+    """Rows as tuples in the table's column order, a missing column as NULL."""
+    names = table.column_names
+    return [tuple(map(row.get, names)) for row in rows]
 
 
 def _sort_key(table: Table):

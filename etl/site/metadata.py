@@ -29,7 +29,8 @@ ABOUT_URL = "/"
 
 def description(of: Corpus | None = None) -> str:
     """The database's description; of: the corpus (else as sources.yml lists it)."""
-    return (f"Every fact {(of or corpus()).articles_phrase()} state about Alibaba's investments in Chinese AI start-ups, "
+    articles = (of or corpus()).articles_phrase()
+    return (f"Every fact {articles} state about Alibaba's investments in Chinese AI start-ups, "
             "one row per claim with the verbatim quote, its offsets in the article and its normalised value. "
             "Funding rounds, investors and conflicts are derived from the claims, and every derived value names "
             "the claim it came from.")

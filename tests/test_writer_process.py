@@ -1,0 +1,76 @@
+"""The database writer in its own process: the same file as in-process, and its errors come back as they were."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+
+import pytest
+
+from etl.publish.write import DatabaseWriter
+from etl.publish.writer_process import WriterProcess, WriterStopped
+from tests.test_database_writer import PREDICATE
+
+OTHER = {**PREDICATE, "predicate_id": "round_date", "label": "Round date", "value_kind": "date"}
+
+
+def dump(path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def write(writer_class, path, index_early: bool = False) -> None:
+    with writer_class(path) as writer:
+        writer.insert("predicates", [OTHER, PREDICATE])
+        if index_early:
+            writer.index("predicates")
+        writer.finish()
+
+
+def test_the_writer_process_writes_what_the_writer_writes(tmp_path):
+    write(DatabaseWriter, tmp_path / "here.db")
+    write(WriterProcess, tmp_path / "there.db")
+    assert dump(tmp_path / "there.db") == dump(tmp_path / "here.db")
+
+
+def test_a_table_indexed_early_is_indexed_once(tmp_path):
+    write(WriterProcess, tmp_path / "early.db", index_early=True)
+    write(DatabaseWriter, tmp_path / "late.db")
+    assert sorted(dump(tmp_path / "early.db")) == sorted(dump(tmp_path / "late.db"))
+
+
+def test_a_failed_check_in_the_writer_is_raised_by_finish(tmp_path):
+    with WriterProcess(tmp_path / "bad.db") as writer:
+        writer.insert("predicates", [{**PREDICATE, "round_use": "sometimes"}])
+        with pytest.raises(sqlite3.IntegrityError, match=r"^CHECK constraint failed: predicates \(rowids \[1\]\)$"):
+            writer.finish()
+
+
+def test_a_folder_the_writer_cannot_write_fails_the_next_insert(tmp_path):
+    writer = WriterProcess(tmp_path / "missing" / "x.db")
+    try:
+        writer._process.join(30)  # it has failed to open the file and ended
+        with pytest.raises(sqlite3.OperationalError, match="^unable to open database file$"):
+            writer.insert("predicates", [PREDICATE])
+    finally:
+        writer.close()
+
+
+def test_a_killed_writer_is_a_clear_error(tmp_path):
+    with WriterProcess(tmp_path / "killed.db") as writer:
+        writer.insert("predicates", [PREDICATE])
+        os.kill(writer._process.pid, signal.SIGKILL)
+        writer._process.join(30)
+        with pytest.raises(WriterStopped, match=r"^the database writer process ended without an answer \(exit code "
+                                                r"-9\) — run etl build again"):
+            writer.finish()
+
+
+def test_the_writer_ends_with_the_build(tmp_path):
+    writer = WriterProcess(tmp_path / "ends.db")
+    writer.insert("predicates", [PREDICATE])
+    writer.close()
+    assert writer._process.exitcode == 0

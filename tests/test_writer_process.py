@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
 
 import pytest
 
@@ -71,6 +72,23 @@ def test_a_killed_writer_is_a_clear_error(tmp_path):
 
 def test_the_writer_ends_with_the_build(tmp_path):
     writer = WriterProcess(tmp_path / "ends.db")
+    assert type(writer._process).__name__ == "ForkProcess"
     writer.insert("predicates", [PREDICATE])
     writer.close()
     assert writer._process.exitcode == 0
+
+
+def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with WriterProcess(tmp_path / "spawned.db") as writer:
+            assert type(writer._process).__name__ == "SpawnProcess"
+            writer.insert("predicates", [OTHER, PREDICATE])
+            writer.finish()
+    finally:
+        stop.set()
+        other.join()
+    write(DatabaseWriter, tmp_path / "here.db")
+    assert dump(tmp_path / "spawned.db") == dump(tmp_path / "here.db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import signal
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Iterable
@@ -26,13 +27,14 @@ class WriterProcess:
 
     Forked, not spawned: the child needs no imports of its own, starts in milliseconds, and the five-article
     build stays as fast as it was. It reads nothing but the pipe, and ends when the pipe closes (its parent
-    ended, killed or not) or when told to.
+    ended, killed or not) or when told to. A process with other threads (a test run beside a served site)
+    spawns it instead: a fork copies a lock another thread holds (SQLite's, the import lock) as held for good.
     """
 
     def __init__(self, path: Path, tables: tuple[Table, ...] = TABLES):
         self.tables = {table.name: table for table in tables}
         self.counts = {table.name: 0 for table in tables}
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
         self._answers, answer = context.Pipe(duplex=False)
         request, self._requests = context.Pipe(duplex=False)
         self._process = context.Process(target=_serve, args=(path, tables, request, answer,

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from etl.publish.write import DatabaseWriter
+from etl.publish import writer_process
 from etl.publish.writer_process import WriterProcess, WriterStopped
 from tests.test_database_writer import PREDICATE
 
@@ -72,7 +73,6 @@ def test_a_killed_writer_is_a_clear_error(tmp_path):
 
 def test_the_writer_ends_with_the_build(tmp_path):
     writer = WriterProcess(tmp_path / "ends.db")
-    assert type(writer._process).__name__ == "ForkProcess"
     writer.insert("predicates", [PREDICATE])
     writer.close()
     assert writer._process.exitcode == 0
@@ -92,3 +92,8 @@ def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path
         other.join()
     write(DatabaseWriter, tmp_path / "here.db")
     assert dump(tmp_path / "spawned.db") == dump(tmp_path / "here.db")
+
+
+def test_alone_the_writer_is_forked(monkeypatch):
+    monkeypatch.setattr(writer_process.threading, "active_count", lambda: 1)
+    assert writer_process.start_method() == "fork"

@@ -34,7 +34,7 @@ class WriterProcess:
     def __init__(self, path: Path, tables: tuple[Table, ...] = TABLES):
         self.tables = {table.name: table for table in tables}
         self.counts = {table.name: 0 for table in tables}
-        context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+        context = multiprocessing.get_context(start_method())
         self._answers, answer = context.Pipe(duplex=False)
         request, self._requests = context.Pipe(duplex=False)
         self._process = context.Process(target=_serve, args=(path, tables, request, answer,
@@ -96,6 +96,10 @@ class WriterProcess:
                                 "for a lack of memory (dmesg)") from None
         if kind == "error":
             raise detail
+
+
+def start_method() -> str:
+    return "fork" if threading.active_count() == 1 else "spawn"
 
 
 def _serve(path: Path, tables: tuple[Table, ...], requests: Connection, answers: Connection,

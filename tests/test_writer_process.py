@@ -97,3 +97,10 @@ def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path
 def test_alone_the_writer_is_forked(monkeypatch):
     monkeypatch.setattr(writer_process.threading, "active_count", lambda: 1)
     assert writer_process.start_method() == "fork"
+
+
+def test_the_pipe_to_the_writer_holds_a_megabyte(tmp_path):
+    import fcntl
+
+    with WriterProcess(tmp_path / "wide.db") as writer:
+        assert fcntl.fcntl(writer._requests.fileno(), fcntl.F_GETPIPE_SZ) == writer_process.PIPE_BYTES

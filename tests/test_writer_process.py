@@ -1,6 +1,7 @@
 """The database writer in its own process: the same file as in-process, and its errors come back as they were."""
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sqlite3
@@ -100,7 +101,5 @@ def test_alone_the_writer_is_forked(monkeypatch):
 
 
 def test_the_pipe_to_the_writer_holds_a_megabyte(tmp_path):
-    import fcntl
-
     with WriterProcess(tmp_path / "wide.db") as writer:
         assert fcntl.fcntl(writer._requests.fileno(), fcntl.F_GETPIPE_SZ) == writer_process.PIPE_BYTES

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from etl.publish.write import INDEX_CACHE_KIB, INSERT_CACHE_KIB, DatabaseWriter
+from etl.publish.write import EARLY_INDEX_CACHE_KIB, INDEX_CACHE_KIB, INSERT_CACHE_KIB, DatabaseWriter
 from etl.schema.model import check_expressions
 from etl.schema.tables import PREDICATES, TABLES
 
@@ -43,3 +43,12 @@ def test_the_page_cache_is_small_while_rows_go_in_and_large_for_the_index_sorts(
         assert cache_kib(writer) == INSERT_CACHE_KIB
         writer.finish()
         assert cache_kib(writer) == INDEX_CACHE_KIB
+
+
+def test_a_table_indexed_early_uses_the_cache_it_is_given(tmp_path):
+    with DatabaseWriter(tmp_path / "early.db") as writer:
+        writer.index("entities", cache_kib=EARLY_INDEX_CACHE_KIB)
+        assert -writer.connection.execute("PRAGMA cache_size").fetchone()[0] == EARLY_INDEX_CACHE_KIB
+        assert writer.connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                         "AND tbl_name = 'entities' AND sql IS NOT NULL").fetchone()[0] > 0
+        writer.finish()

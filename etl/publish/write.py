@@ -20,6 +20,9 @@ from etl.schema.tables import TABLES
 # temporary files), and by then the facts are gone.
 INSERT_CACHE_KIB = 64 * 1024
 INDEX_CACHE_KIB = 256 * 1024
+# A table indexed while the build still holds the claims' facts (the claims, indexed by the writer process during
+# reconciliation) gets the inserts' cache: the larger one would sit beside the facts at the build's peak.
+EARLY_INDEX_CACHE_KIB = INSERT_CACHE_KIB
 
 
 class DatabaseWriter:
@@ -60,10 +63,10 @@ class DatabaseWriter:
         self.connection.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({placeholders})", records)
         self.counts[name] += len(records)
 
-    def index(self, name: str) -> None:
+    def index(self, name: str, cache_kib: int = INDEX_CACHE_KIB) -> None:
         """The table's indexes and full-text search now, once its last row is in (finish does the others')."""
         table = self.tables[name]
-        self.connection.execute(f"PRAGMA cache_size = -{INDEX_CACHE_KIB}")
+        self.connection.execute(f"PRAGMA cache_size = -{cache_kib}")
         db = sqlite_utils.Database(self.connection)
         with self.connection:
             for columns in table.all_indexes:

@@ -10,7 +10,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Iterable
 
-from etl.publish.write import DatabaseWriter, records_of
+from etl.publish.write import EARLY_INDEX_CACHE_KIB, DatabaseWriter, records_of
 from etl.schema.model import Table
 from etl.schema.tables import TABLES
 
@@ -56,7 +56,7 @@ class WriterProcess:
 
     def index(self, name: str) -> None:
         """Build the table's indexes in the writer now, while this process goes on (its last row is in)."""
-        self._send(("index", name))
+        self._send(("index", name, EARLY_INDEX_CACHE_KIB))
 
     def finish(self) -> None:
         self._send(("finish",))
@@ -131,7 +131,7 @@ def _serve(path: Path, tables: tuple[Table, ...], requests: Connection, answers:
                 if kind == "insert":
                     writer.insert_records(*message[1:])
                 elif kind == "index":
-                    writer.index(message[1])
+                    writer.index(*message[1:])
                 elif kind == "finish":
                     writer.finish()
                     answers.send_bytes(pickle.dumps(("done", None)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +30,12 @@ ABOUT_URL = "/"
 
 def description(of: Corpus | None = None) -> str:
     """The database's description; of: the corpus (else as sources.yml lists it)."""
-    articles = (of or corpus()).articles_phrase()
+    return _description(of or corpus())
+
+
+@cache
+def _description(of: Corpus) -> str:
+    articles = of.articles_phrase()
     return (f"Every fact {articles} state about Alibaba's investments in Chinese AI start-ups, "
             "one row per claim with the verbatim quote, its offsets in the article and its normalised value. "
             "Funding rounds, investors and conflicts are derived from the claims, and every derived value names "
@@ -37,7 +43,12 @@ def description(of: Corpus | None = None) -> str:
 
 
 def provenance(of: Corpus | None = None) -> dict:
-    of = of or corpus()
+    """Licence and source of every table and query (each HTML page shows it); of: as for description."""
+    return _provenance(of or corpus())
+
+
+@cache
+def _provenance(of: Corpus) -> dict:
     articles = of.articles_phrase()
     source = f"{articles[:1].upper()}{articles[1:]} ({of.publishers_phrase()}), listed in the sources table"
     return {"license": LICENSE, "license_url": LICENSE_URL, "source": source, "source_url": SOURCE_URL,

@@ -1,7 +1,6 @@
 """A served version answers each count and facet once: its file never changes, a new build is a new version."""
 from __future__ import annotations
 
-import shutil
 import time
 from types import SimpleNamespace
 
@@ -10,20 +9,11 @@ from datasette.database import Database
 
 from etl.site import reload
 from etl.site.kept import KEPT_ROWS, KeptAnswers
-from tests.test_site_reload import DB, publish_with_note
+from tests.test_site_reload import publish_with_note, site  # noqa: F401 — site: a copy served as `etl serve` does
 
 pytest_plugins = ["tests.site_support"]
 FILTERED = "/china_ai_investments/claims.json?predicate_id=round_amount&_facet=currency&_size=5"
 NOTED = "/china_ai_investments/claims.json?note=Counted+again.&_size=5"
-
-
-@pytest.fixture
-def site(published_project, tmp_path, make_site):
-    root = tmp_path / "project"
-    shutil.copytree(published_project, root, symlinks=True)
-    serving = make_site(root / DB)
-    yield serving, root
-    serving.close()
 
 
 @pytest.fixture

@@ -200,7 +200,7 @@ def write_metadata(target: Path = paths.METADATA, of: Corpus | None = None) -> b
 
 def database_corpus(database: Path) -> Corpus:
     """The corpus as a build wrote it into the sources table: the same as sources.yml gives, read in a query."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
     try:
         rows = connection.execute("SELECT publisher, published FROM sources ORDER BY source_id").fetchall()
     finally:

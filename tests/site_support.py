@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import httpx
@@ -47,6 +48,16 @@ def database(published_project) -> Path:
 def served(database):
     serving = Site(database)
     yield serving
+    serving.close()
+
+
+@pytest.fixture
+def site(published_project, tmp_path):
+    """A copy of the published project served as `etl serve` serves it, and the copy's folder (to republish)."""
+    root = tmp_path / "project"
+    shutil.copytree(published_project, root, symlinks=True)
+    serving = Site(root / paths.DATABASE.name)
+    yield serving, root
     serving.close()
 
 

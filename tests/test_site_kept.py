@@ -9,7 +9,7 @@ from datasette.database import Database
 
 from etl.site import reload
 from etl.site.kept import KEPT_ROWS, KeptAnswers
-from tests.test_site_reload import publish_with_note, site  # noqa: F401 — site: a copy served as `etl serve` does
+from tests.test_site_reload import publish_with_note
 
 pytest_plugins = ["tests.site_support"]
 FILTERED = "/china_ai_investments/claims.json?predicate_id=round_amount&_facet=currency&_size=5"

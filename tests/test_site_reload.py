@@ -37,15 +37,6 @@ def publish_with_note(root: Path, note: str) -> None:
     publish_version(layout, folder)
 
 
-@pytest.fixture
-def site(published_project, tmp_path, make_site):
-    root = tmp_path / "project"
-    shutil.copytree(published_project, root, symlinks=True)
-    serving = make_site(root / DB)
-    yield serving, root
-    serving.close()
-
-
 def wait(serving, seconds: float) -> None:
     time.sleep(seconds)  # the plugin looks for a new version in a thread of its own
 

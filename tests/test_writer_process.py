@@ -103,3 +103,15 @@ def test_alone_the_writer_is_forked(monkeypatch):
 def test_the_pipe_to_the_writer_holds_a_megabyte(tmp_path):
     with WriterProcess(tmp_path / "wide.db") as writer:
         assert fcntl.fcntl(writer._requests.fileno(), fcntl.F_GETPIPE_SZ) == writer_process.PIPE_BYTES
+
+
+class TwoArgumentError(Exception):
+    def __init__(self, table, problem):
+        super().__init__(f"{table}: {problem}")
+
+
+def test_an_error_that_cannot_travel_comes_back_as_its_name_and_message():
+    assert isinstance(writer_process._portable(sqlite3.IntegrityError("CHECK constraint failed")),
+                      sqlite3.IntegrityError)
+    error = writer_process._portable(TwoArgumentError("claims", "no rows"))
+    assert type(error) is RuntimeError and str(error) == "TwoArgumentError: claims: no rows"

@@ -142,8 +142,9 @@ def _serve(path: Path, tables: tuple[Table, ...], requests: Connection, answers:
 
 
 def _portable(error: Exception) -> Exception:
-    """The exception itself when it survives pickling (sqlite3's, OSError's), else a RuntimeError saying it."""
+    """The exception itself when it survives pickling (sqlite3's, OSError's), else a RuntimeError saying it
+    (an exception whose __init__ takes other arguments than its args fails to unpickle with a TypeError)."""
     try:
         return pickle.loads(pickle.dumps(error))
-    except Exception:  # noqa: BLE001
+    except (pickle.PicklingError, TypeError, AttributeError):
         return RuntimeError(f"{type(error).__name__}: {error}")

@@ -196,8 +196,6 @@ def write_metadata(target: Path = paths.METADATA, of: Corpus | None = None) -> b
     return True
 
 
-
-
 def database_corpus(database: Path) -> Corpus:
     """The corpus as a build wrote it into the sources table: the same as sources.yml gives, read in a query."""
     connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)

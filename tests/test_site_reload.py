@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from etl import paths
 from etl.publish.package.stage import stage

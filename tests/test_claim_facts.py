@@ -1,9 +1,7 @@
 """A claim's facts read like its row: the same value for every column reconciliation reads, None where absent."""
 from __future__ import annotations
 
-import pickle
-
-from etl.reconcile.facts import FACT_KEYS, SHARED_KEYS, ClaimFacts
+from etl.reconcile.facts import FACT_KEYS, ClaimFacts
 
 ROW = {"claim_id": "a-1", "source_id": "a", "subject_id": "acme", "predicate_id": "round_amount", "object_id": None,
        "round_id": "acme-2024", "value_phrase": "$5 million", "comparator": "exact", "amount": 5e6,
@@ -37,21 +35,11 @@ def test_every_fact_lands_in_its_own_slot():
     assert [facts[key] for key in FACT_KEYS] == [row[key] for key in FACT_KEYS]
 
 
-def test_facts_come_back_from_pickling_whole_with_shared_text_held_once():
-    """A worker process sends its batch's facts pickled; the build keeps one copy of each repeated phrase."""
-    row = {**ROW, **{key: f"value of {key}" for key in FACT_KEYS}, "predicate_id": "investment_form"}
-    sent = ClaimFacts(row)
-    back, again = pickle.loads(pickle.dumps(sent)), pickle.loads(pickle.dumps(sent))
-    assert [back[key] for key in (*FACT_KEYS, "quote", "curated_in")] == \
-        [sent[key] for key in (*FACT_KEYS, "quote", "curated_in")]
-    assert all(back[key] is again[key] for key in SHARED_KEYS) and back._file is again._file
-
-
 def test_claims_are_written_a_source_at_a_time_in_the_tables_order():
     """Two files of one source are written together, sorted by quote start and id; facts are kept for all."""
     import pytest
 
-    from etl.publish.claim_stream import ClaimStream
+    from etl.publish.rows import ClaimStream
 
     def claim(source: str, start: int, claim_id: str) -> dict:
         return {**ROW, "source_id": source, "quote_start": start, "claim_id": claim_id}

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from etl.errors import InputError
 from etl.normalise.reference import read_reference
-from etl.inputs.files import claim_files
-from etl.publish.claim_stream import by_source, claim_documents
-from etl.publish.rows import TABLE_ORDER, collect_rows
+from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
 
 
 def test_tables_handed_on_as_they_are_made_are_the_tables_kept():
@@ -24,7 +22,7 @@ def test_an_article_is_let_go_once_the_claims_of_its_source_are_read():
     errors: list[InputError] = []
     reference = read_reference(errors)
     order = []
-    for document in claim_documents(by_source(claim_files(errors)), errors, reference):
+    for document in _claim_documents(errors, reference):
         source_id = document.data["source_id"]
         source = reference.sources[source_id]
         assert source.text and source.folded.folded, source_id

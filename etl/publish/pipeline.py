@@ -78,7 +78,7 @@ def _write(database: Path) -> dict[str, int]:
     try:
         with WriterProcess(database) as writer:
             rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer),
-                                partial(writer.index, "claims"), partial(_send_claims, writer))
+                                partial(writer.index, "claims"))
             with timings.stage("write"):
                 writer.finish()
             return {name: writer.counts[name] for name in rows}
@@ -93,12 +93,6 @@ def _insert(writer: WriterProcess, name: str, rows: list[dict]) -> None:
     with timings.stage("write"):
         writer.insert(name, rows)
         fault_point("insert-rows")
-
-
-def _send_claims(writer: WriterProcess, message: bytes, count: int) -> None:
-    """Claims a worker process normalised, already encoded as the writer's message."""
-    with timings.stage("write"):
-        writer.send_insert(message, "claims", count)
 
 
 def _sqlite_error(database: Path, error: sqlite3.OperationalError) -> PackageError:

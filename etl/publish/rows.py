@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable
+from typing import Callable, Iterator
 
 from etl import timings
 from etl.errors import InputError, InputErrors
-from etl.inputs.files import claim_files, read_acknowledged, read_evidence
+from etl.inputs.files import claim_files, read_acknowledged, read_checked, read_evidence
+from etl.inputs.load import Loaded
 from etl.normalise.claims import normalise_claims
 from etl.normalise.evidence import normalise_evidence
-from etl.normalise.fx import FxRate
 from etl.normalise.reference import Reference, Source, read_reference
-from etl.publish.claim_stream import ClaimStream, by_source, claim_documents
-from etl.publish.claim_workers import WORKERS_VARIABLE, can_use_workers, normalise_in_workers
 from etl.reconcile.conflicts import conflict_rows
 from etl.reconcile.evidence import evidence_rows
 from etl.reconcile.facts import ClaimFacts
@@ -29,8 +27,7 @@ TABLE_ORDER = ("sources", "entities", "entity_aliases", "predicates", "fx_rates"
 
 def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
                  write_table: Callable[[str, list[dict]], None] | None = None,
-                 claims_written: Callable[[], None] = lambda: None,
-                 send_claims: Callable[[bytes, int], None] | None = None) -> dict[str, list]:
+                 claims_written: Callable[[], None] = lambda: None) -> dict[str, list]:
     """Every table's rows from the inputs; raises InputErrors with all problems found.
 
     With write_claims, the claims go to it in the claims table's order, a source at a time, as they are
@@ -38,15 +35,17 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
     With write_table, every other table goes to it as soon as it is made and its list in the result is empty:
     at a million claims, the reconciled tables held together beside the claims' facts were hundreds of megabytes.
     claims_written is called once the last claim went to write_claims (the writer may index them meanwhile).
-    With send_claims too, a big corpus is normalised in worker processes (etl/publish/claim_workers.py), whose
-    claims come to it already encoded as the writer's messages, with their count.
     """
     errors: list[InputError] = []
     with timings.stage("read"):
         reference = read_reference(errors)
         acknowledged = read_acknowledged(errors)
+    stream = ClaimStream(write_claims)
     with timings.stage("normalise"):
-        stream, fx_rates = _normalise(errors, reference, write_claims, send_claims)
+        normalised = normalise_claims(_claim_documents(errors, reference), reference, errors, stream.add)
+        stream.flush()
+        for source_id in reference.sources:  # those without claims files
+            reference.done_with(source_id)
     if not errors:
         with timings.stage("write"):
             claims_written()
@@ -67,7 +66,7 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
         stream.facts = []  # read no more: let go before the last tables are written
         tables.put("entity_aliases", reference.aliases)
         tables.put("predicates", list(reference.predicates.values()))
-        tables.put("fx_rates", [rate.as_row() for rate in fx_rates.values()])
+        tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
         tables.put("claims", stream.rows)
         return {name: tables.rows[name] for name in TABLE_ORDER}
 
@@ -87,36 +86,53 @@ class _Tables:
             self.rows[name] = []
 
 
-def _normalise(errors: list[InputError], reference: Reference, write_claims: Callable[[list[dict]], None] | None,
-               send_claims: Callable[[bytes, int], None] | None) -> tuple[ClaimStream, dict[str, FxRate]]:
-    """The claims normalised, in worker processes when they pay and there is a writer to send to, else here;
-    the stream holds their facts (and their rows without write_claims)."""
-    groups = by_source(claim_files(errors))
-    if send_claims is not None and not errors and can_use_workers(groups):
-        merged = normalise_in_workers(groups, reference, send_claims)
-        if merged is not None:
-            stream = ClaimStream(write_claims)
-            stream.facts = merged.facts
-            _let_go(reference)
-            return stream, merged.fx_rates
-        write_claims = _discard  # a batch found a problem: read again here for the errors; claims went out
-    stream = ClaimStream(write_claims)
-    normalised = normalise_claims(claim_documents(groups, errors, reference), reference, errors, stream.add)
-    stream.flush()
-    _let_go(reference)
-    if write_claims is _discard and not errors:
-        raise RuntimeError("a claims worker found a problem that one process does not find — run etl build "
-                           f"again with {WORKERS_VARIABLE}=0 and report this")
-    return stream, normalised.fx_rates
+class ClaimStream:
+    """Each source's claims, sorted as the claims table is (source, quote start, claim id), to write_claims (else
+    kept in rows), and the facts of each for reconciliation. The files come in the order of their sources."""
+
+    def __init__(self, write_claims: Callable[[list[dict]], None] | None):
+        self.write_claims = write_claims
+        self.rows: list[dict] = []
+        self.facts: list[ClaimFacts] = []
+        self.pending: list[dict] = []
+        self.source: str | None = None
+
+    def add(self, rows: list[dict]) -> None:
+        """A document's rows; a source's rows go out once the next source starts (it may have two files)."""
+        if not rows:
+            return
+        source = rows[0]["source_id"]
+        if source != self.source:
+            self.flush()
+            if self.source is not None and source < self.source:
+                raise RuntimeError(f"claims of {source} after those of {self.source}: files out of source order")
+            self.source = source
+        self.pending.extend(rows)
+
+    def flush(self) -> None:
+        self.pending.sort(key=lambda row: (row["quote_start"], row["claim_id"]))
+        self.facts.extend(map(ClaimFacts, self.pending))
+        if self.write_claims is None:
+            self.rows.extend(self.pending)
+        elif self.pending:
+            with timings.stage("write"):
+                self.write_claims(self.pending)
+        self.pending = []
 
 
-def _discard(rows: list[dict]) -> None:
-    pass
-
-
-def _let_go(reference: Reference) -> None:
-    for source_id in reference.sources:  # those without claims files, and all of them after the workers
-        reference.done_with(source_id)
+def _claim_documents(errors: list[InputError], reference: Reference) -> Iterator[Loaded]:
+    """Each claims file read when it is normalised, so that only one file's loaded lines are held at a time;
+    in the order of their sources (file name without suffix), so that the claims come out in the table's order.
+    Once the files of a source are normalised (the next file is another source's), its text is let go."""
+    previous = None
+    for path in sorted(claim_files(errors), key=lambda path: (path.stem, path.name)):
+        if previous is not None and path.stem != previous:
+            reference.done_with(previous)
+        previous = path.stem
+        with timings.stage("read"):
+            document = read_checked(path, "claims", errors, ("claims",))
+        if document:
+            yield document
 
 
 def _known_by(source: Source) -> tuple[dt.date, str | None]:

@@ -10,7 +10,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Iterable
 
-from etl.errors import PackageError
 from etl.publish.write import EARLY_INDEX_CACHE_KIB, DatabaseWriter, records_of
 from etl.schema.model import Table
 from etl.schema.tables import TABLES
@@ -21,7 +20,7 @@ STOP_WAIT = 60.0  # seconds for the writer to end once told to
 PIPE_BYTES = 1 << 20
 
 
-class WriterStopped(PackageError):
+class WriterStopped(RuntimeError):
     """The writer process ended without an answer (killed, or out of memory)."""
 
 
@@ -52,12 +51,8 @@ class WriterProcess:
 
     def insert(self, name: str, rows: Iterable[dict], in_order: bool = False) -> None:
         records = records_of(self.tables[name], rows)
-        self.send_insert(insert_message(name, records, in_order), name, len(records))
-
-    def send_insert(self, message: bytes, name: str, count: int) -> None:
-        """An insert_message made elsewhere (a worker process), sent as it is."""
-        self._send_bytes(message)
-        self.counts[name] += count
+        self._send(("insert", name, records, in_order))
+        self.counts[name] += len(records)
 
     def index(self, name: str) -> None:
         """Build the table's indexes in the writer now, while this process goes on (its last row is in)."""
@@ -87,13 +82,10 @@ class WriterProcess:
         self.close()
 
     def _send(self, message: tuple) -> None:
-        self._send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def _send_bytes(self, message: bytes) -> None:
         if self._answers.poll():  # the writer failed: say why now, not after the rest of the claims
             self._answer()
         try:
-            self._requests.send_bytes(message)
+            self._requests.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             self._answer()
             raise
@@ -109,11 +101,6 @@ class WriterProcess:
                                 "for a lack of memory (dmesg)") from None
         if kind == "error":
             raise detail
-
-
-def insert_message(name: str, records: list[tuple], in_order: bool = False) -> bytes:
-    """The request to insert records (tuples in the table's column order) into a table, as the writer reads it."""
-    return pickle.dumps(("insert", name, records, in_order), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _widen(pipe: Connection) -> None:

@@ -27,24 +27,16 @@ class ClaimFacts:
     __slots__ = (*FACT_KEYS, "quote", "_file", "_line")
 
     def __init__(self, row: dict):
-        get = row.get
-        file, line = row["curated_in"].rsplit(":", 1)
-        self._fill(map(get, OWN_KEYS), map(get, SHARED_KEYS),
-                   row["quote"] if row["predicate_id"] in QUOTE_PREDICATES else None, file, int(line))
-
-    def _fill(self, own, shared, quote, file: str, line: int) -> None:
         # Unpacked into the slots by name (a loop of setattr costs twice as much, for every claim).
+        get = row.get
         (self.claim_id, self.source_id, self.subject_id, self.predicate_id, self.object_id, self.amount,
-         self.amount_usd, self.amount_usd_digits, self.value_number, self.in_headline) = own
+         self.amount_usd, self.amount_usd_digits, self.value_number, self.in_headline) = map(get, OWN_KEYS)
         (self.round_id, self.modality, self.comparator, self.currency, self.usd_rule, self.value_unit,
          self.value_text, self.date, self.date_precision, self.date_basis, self.date_latest, self.date_period,
-         self.value_phrase, self.date_phrase) = map(_shared, shared)
-        self.quote = quote
-        self._file, self._line = sys.intern(file), line  # one copy of each file name, not one per claim
-
-    def __reduce__(self):
-        """Pickled as its values: a worker process sends a batch's facts to the build."""
-        return _restored, tuple(map(self.__getattribute__, _VALUE_SLOTS))
+         self.value_phrase, self.date_phrase) = map(_shared, map(get, SHARED_KEYS))
+        self.quote = row["quote"] if row["predicate_id"] in QUOTE_PREDICATES else None
+        file, line = row["curated_in"].rsplit(":", 1)
+        self._file, self._line = sys.intern(file), int(line)  # one copy of each file name, not one per claim
 
     @property
     def curated_in(self) -> str:
@@ -56,13 +48,3 @@ class ClaimFacts:
 
     def get(self, key: str, default=None):
         return getattr(self, key, default)
-
-
-_VALUE_SLOTS = (*FACT_KEYS, "quote", "_file", "_line")
-
-
-def _restored(*values) -> ClaimFacts:
-    facts = ClaimFacts.__new__(ClaimFacts)
-    own = len(OWN_KEYS)
-    facts._fill(values[:own], values[own:-3], *values[-3:])
-    return facts

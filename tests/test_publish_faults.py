@@ -144,6 +144,21 @@ def test_a_validation_process_that_dies_fails_the_build_and_leaves_the_old_versi
     assert leftovers(root) == []
 
 
+def test_a_database_writer_that_dies_fails_the_build_and_leaves_the_old_version(old_build, tmp_path):
+    root = copy_with_new_input(old_build, tmp_path / "project")
+    old = version_state(root)
+    environment = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False",
+                   "ETL_KILL_AT": "database-writer"}
+    result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, env=environment, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.endswith("the database writer process ended without an answer (exit code -9) — run etl "
+                                  "build again; if it ends again, look for a lack of memory (dmesg)\n"
+                                  "Nothing was published.\n")
+    assert version_state(root) == old
+    assert leftovers(root) == []
+
+
 @contextlib.contextmanager
 def mounted(target: Path, *options: str):
     """A mount for the test's lifetime (the tests run as root); None when this machine does not allow one."""

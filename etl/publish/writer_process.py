@@ -10,6 +10,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Iterable
 
+from etl.errors import PackageError
+from etl.faults import fault_point
 from etl.publish.write import EARLY_INDEX_CACHE_KIB, DatabaseWriter, records_of
 from etl.schema.model import Table
 from etl.schema.tables import TABLES
@@ -20,7 +22,7 @@ STOP_WAIT = 60.0  # seconds for the writer to end once told to
 PIPE_BYTES = 1 << 20
 
 
-class WriterStopped(RuntimeError):
+class WriterStopped(PackageError):
     """The writer process ended without an answer (killed, or out of memory)."""
 
 
@@ -129,6 +131,7 @@ def _serve(path: Path, tables: tuple[Table, ...], requests: Connection, answers:
                     return
                 kind = message[0]
                 if kind == "insert":
+                    fault_point("database-writer")
                     writer.insert_records(*message[1:])
                 elif kind == "index":
                     writer.index(*message[1:])

@@ -251,3 +251,42 @@ def test_a_package_above_the_threshold_is_checked_by_sample(broken, monkeypatch)
     edit_cell(broken, "claims", "in_headline", lambda v: "true", where=lambda v: next(seen) == 1)
     assert check_problems(broken, None) == []
     assert check_problems(broken, True) == ['data/claims.csv:3: type-error: type is "boolean/default"']
+
+
+def test_a_big_package_is_checked_fully_in_processes_as_one_process_checks_it(broken, monkeypatch):
+    """Above the threshold, --full-check runs each table in a process of its own (frictionless uses one core):
+    the same problems, in the same order, from several tables, foreign keys included."""
+    edit_cell(broken, "claims", "in_headline", lambda v: "true")
+    edit_cell(broken, "claims", "source_id", lambda v: "missing-source", where=lambda v: v != "missing-source")
+    edit_cell(broken, "entities", "entity_id", lambda v: "renamed-entity")
+    edit_cell(broken, "funding_rounds", "status", lambda v: "rumoured")
+    one = check_problems(broken, True)
+    apart = []
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(stage, "_full_check_apart", lambda *args: apart.append(args) or full_check_apart(*args))
+    assert check_problems(broken, True) == one and apart
+    assert {problem.split(":")[0] for problem in one} >= {"data/claims.csv", "data/funding_rounds.csv"}
+    assert {problem.split(": ")[1] for problem in one} >= {"type-error", "foreign-key", "constraint-error"}
+
+
+full_check_apart = stage._full_check_apart
+
+
+def test_a_broken_descriptor_is_reported_as_in_one_process(broken, monkeypatch):
+    descriptor = json.loads((broken / DESCRIPTOR).read_text())
+    descriptor["resources"][-1]["schema"]["fields"][0]["constraints"] = {"maxLength": "long"}
+    (broken / DESCRIPTOR).write_text(json.dumps(descriptor))
+    one = check_problems(broken, True)
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setenv("ETL_KILL_AT", "package-check-process")  # no table is checked: no process is started
+    assert check_problems(broken, True) == one == [
+        f"{DESCRIPTOR}: field-error: 'long' is not of type 'integer' at property 'constraints/maxLength'"]
+
+
+def test_a_check_process_that_dies_is_a_clear_error(package_dir, monkeypatch):
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setenv("ETL_KILL_AT", "package-check-process")
+    with pytest.raises(PackageError, match=r"^datapackage\.json: a process checking the package's tables ended "
+                                           r"without an answer \(.*\) — it may have run out of memory; free some and "
+                                           r"run the command again$"):
+        check_package(package_dir / DESCRIPTOR, full=True)

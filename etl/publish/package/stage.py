@@ -4,7 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +30,9 @@ MAX_PROBLEMS = 20
 # (the real corpus, the tests); a bigger one by the sampled check (docs/performance.md, "The package check").
 FULL_CHECK_BYTES = 16 * 1024 * 1024
 SAMPLE_ROWS = 10_000
+# A full check of a package bigger than FULL_CHECK_BYTES (etl package --full-check) runs its tables in this many
+# processes: one per core, at most two (the claims table alone is most of the work).
+CHECK_PROCESSES = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ def check_package(path: Path, full: bool | None = None) -> None:
     # From the parsed descriptor with its folder as base: frictionless reads a path with '?', '#' or '%' as a URL.
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     if full is None:
-        full = sum(item.get("bytes", 0) for item in descriptor.get("resources", [])) <= FULL_CHECK_BYTES
+        full = _csv_bytes(descriptor) <= FULL_CHECK_BYTES
     problems = _full_check(descriptor, path.parent) if full else _sampled_check(descriptor, path.parent)
     if not problems:
         return
@@ -91,9 +99,46 @@ def _problems(report) -> list[str]:
 
 
 def _full_check(descriptor: dict, folder: Path) -> list[str]:
+    """Every row and key; a descriptor frictionless cannot read is its problems, as validation reports them."""
+    from frictionless import FrictionlessException, Package, Report
+
+    try:
+        package = Package(descriptor, basepath=str(folder))
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exception:
+        return _problems(Report.from_validation(errors=exception.to_errors()))
+    resources = [resource.name for resource in package.resources]
+    if _csv_bytes(descriptor) <= FULL_CHECK_BYTES or CHECK_PROCESSES < 2 or len(resources) < 2:
+        return _problems(package.validate())
+    return _full_check_apart(descriptor, folder, resources)
+
+
+def _full_check_apart(descriptor: dict, folder: Path, resources: list[str]) -> list[str]:
+    """The full check of a big package, its tables in CHECK_PROCESSES processes (frictionless is one core's
+    Python): each validates one table in the package (its foreign keys read the tables they refer to), the
+    biggest first; the problems come in the tables' order, as one process reports them."""
+    sizes = {item.get("name"): item.get("bytes", 0) for item in descriptor["resources"]}
+    order = sorted(resources, key=lambda name: -sizes.get(name, 0))
+    spawn = multiprocessing.get_context("spawn")  # a fork would copy the build's memory, and its threads' locks
+    try:
+        with ProcessPoolExecutor(CHECK_PROCESSES, mp_context=spawn) as pool:
+            found = dict(zip(order, pool.map(_check_table, repeat(descriptor), repeat(str(folder)), order)))
+    except BrokenProcessPool as error:
+        raise PackageError(f"{DESCRIPTOR}: a process checking the package's tables ended without an answer "
+                           f"({error}) — it may have run out of memory; free some and run the command again") from None
+    return [problem for name in resources for problem in found[name]]
+
+
+def _check_table(descriptor: dict, folder: str, name: str) -> list[str]:
+    """In a child process: one table of the package, checked fully."""
     from frictionless import Package
 
-    return _problems(Package(descriptor, basepath=str(folder)).validate())
+    fault_point("package-check-process")
+    return _problems(Package(descriptor, basepath=folder).validate(name=name))
+
+
+def _csv_bytes(descriptor: dict) -> int:
+    return sum(item.get("bytes", 0) for item in descriptor.get("resources", []))
 
 
 def _sampled_check(descriptor: dict, folder: Path) -> list[str]:

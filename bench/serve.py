@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sqlite3
@@ -115,38 +116,61 @@ async def hammer(base: str, path: str, concurrency: int, requests: int, seconds:
     return {"latencies": latencies, "wall": wall, **errors}
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of a server process and every process under it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        process = todo.pop()
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        todo.extend(children.get(process, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def summary(runs: list[dict]) -> dict:
-    """Rounds of one server together: requests over their wall time, p50 and p99 of every latency, errors."""
+    """Rounds of one server together: requests over their wall time, p50 and p99 of every latency, errors, and
+    the server's CPU per request (a server held to one core by the GIL serves at the rate of its CPU)."""
     latencies = sorted(latency for run in runs for latency in run["latencies"])
     wall = sum(run["wall"] for run in runs)
     return {"n": len(latencies), "rate": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000,
-            "5xx": sum(run["5xx"] for run in runs), "other": sum(run["other"] for run in runs)}
+            "5xx": sum(run["5xx"] for run in runs), "other": sum(run["other"] for run in runs),
+            "cpu_ms": 1000 * sum(run["cpu"] for run in runs) / max(1, len(latencies))}
 
 
-def interleaved(ours: tuple[str, str], plain: tuple[str, str], concurrency: int, requests: int, seconds: float,
-                rounds: int) -> tuple[dict, dict]:
+def interleaved(ours: tuple[str, str, int], plain: tuple[str, str, int], concurrency: int, requests: int,
+                seconds: float, rounds: int) -> tuple[dict, dict]:
     """Both servers in alternating rounds (ours, plain, plain, ours, …), each with its share of the requests and
     the time: on a shared machine a change of load falls on both alike, so the ratio holds from run to run."""
     runs: dict[str, list[dict]] = {"ours": [], "plain": []}
     for turn in range(rounds):
         order = ("ours", "plain") if turn % 2 == 0 else ("plain", "ours")
         for name in order:
-            base, path = ours if name == "ours" else plain
+            base, path, pid = ours if name == "ours" else plain
             share = max(1, requests // rounds + (turn < requests % rounds))
-            runs[name].append(asyncio.run(hammer(base, path, concurrency, share, seconds / rounds)))
+            before = server_cpu(pid)
+            run = asyncio.run(hammer(base, path, concurrency, share, seconds / rounds))
+            runs[name].append({**run, "cpu": server_cpu(pid) - before})
     return summary(runs["ours"]), summary(runs["plain"])
 
 
 HEADER = ("| endpoint | c | ours req/s | ours p50 / p99 ms | plain req/s | plain p50 / p99 ms | ours / plain | "
-          "5xx ours / plain | 4xx or failed ours / plain |\n|---|---|---|---|---|---|---|---|---|")
+          "server CPU ms / request, ours / plain | 5xx ours / plain | 4xx or failed ours / plain |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
 
 
 def row(name: str, concurrency: int, ours: dict, plain: dict) -> str:
     """One line of the table docs/performance.md shows."""
     return (f"| {name} | {concurrency} | {ours['rate']:.1f} | {ours['p50']:,.0f} / {ours['p99']:,.0f} | "
             f"{plain['rate']:.1f} | {plain['p50']:,.0f} / {plain['p99']:,.0f} | {ours['rate'] / plain['rate']:.2f} | "
-            f"{ours['5xx']} / {plain['5xx']} | {ours['other']} / {plain['other']} |")
+            f"{ours['cpu_ms']:.1f} / {plain['cpu_ms']:.1f} | {ours['5xx']} / {plain['5xx']} | "
+            f"{ours['other']} / {plain['other']} |")
 
 
 def first_answer(base: str, path: str) -> str | None:
@@ -170,7 +194,7 @@ def first_answer(base: str, path: str) -> str | None:
 def main(project: Path, requests: int, seconds: float, rounds: int, concurrencies: tuple[int, ...]) -> None:
     """Requests/s, p50 and p99 of each endpoint, ours (`etl serve`) against plain `datasette -i` on the same
     file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only, the two servers timed in
-    alternating rounds. Prints one Markdown table
+    alternating rounds, with each server's CPU per request. Prints one Markdown table
     (the one docs/performance.md shows) and the load average before and after; stops both servers itself.
 
     \b
@@ -201,8 +225,9 @@ def main(project: Path, requests: int, seconds: float, rounds: int, concurrencie
                     if status:
                         notes.append(f"{name}: {base}{path} answered {status} before timing")
                 for concurrency in concurrencies:
-                    a, b = interleaved((ours_base, ours[name]), (plain_base, plain[name]), concurrency, requests,
-                                       seconds, rounds)
+                    a, b = interleaved((ours_base, ours[name], servers[0].pid),
+                                       (plain_base, plain[name], servers[1].pid), concurrency, requests, seconds,
+                                       rounds)
                     click.echo(row(name, concurrency, a, b))
             click.echo(f"load average after: {load_average()}")
             for note in notes:

@@ -128,33 +128,21 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_version_whole(ol
     assert leftovers(root) == []
 
 
-def test_a_validation_process_that_dies_fails_the_build_and_leaves_the_old_version(old_build, tmp_path):
+@pytest.mark.parametrize("point, message", [
+    ("validation-process", f"{DB}: the process running the validation rules ended without an answer (A process in "
+     "the process pool was terminated abruptly while the future was running or pending.) — it may have run out of "
+     "memory; free some and run the command again"),
+    ("database-writer", "the database writer process ended without an answer (exit code -9) — run etl build again; "
+     "if it ends again, look for a lack of memory (dmesg)"),
+], ids=["validation", "writer"])
+def test_a_child_process_that_dies_fails_the_build_and_leaves_the_old_version(old_build, tmp_path, point, message):
     root = copy_with_new_input(old_build, tmp_path / "project")
     old = version_state(root)
-    environment = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False",
-                   "ETL_KILL_AT": "validation-process"}
+    environment = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False", "ETL_KILL_AT": point}
     result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, env=environment, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 1
-    assert result.stderr.endswith(
-        f"{DB}: the process running the validation rules ended without an answer (A process in the process pool "
-        "was terminated abruptly while the future was running or pending.) — it may have run out of memory; free "
-        "some and run the command again\nNothing was published.\n")
-    assert version_state(root) == old
-    assert leftovers(root) == []
-
-
-def test_a_database_writer_that_dies_fails_the_build_and_leaves_the_old_version(old_build, tmp_path):
-    root = copy_with_new_input(old_build, tmp_path / "project")
-    old = version_state(root)
-    environment = {**os.environ, "ETL_ROOT": str(root), "GX_ANALYTICS_ENABLED": "False",
-                   "ETL_KILL_AT": "database-writer"}
-    result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, env=environment, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 1
-    assert result.stderr.endswith("the database writer process ended without an answer (exit code -9) — run etl "
-                                  "build again; if it ends again, look for a lack of memory (dmesg)\n"
-                                  "Nothing was published.\n")
+    assert result.stderr.endswith(f"{message}\nNothing was published.\n")
     assert version_state(root) == old
     assert leftovers(root) == []
 

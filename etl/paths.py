@@ -1,7 +1,8 @@
 """Every path the project reads or writes, in one place."""
 import os
-from functools import lru_cache
 from pathlib import Path
+
+from etl import memos
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # ETL_ROOT points the build at another copy of the inputs (the tests use it for broken copies).
@@ -26,7 +27,7 @@ DATAPACKAGE = ROOT / "datapackage.json"
 METADATA = ROOT / "metadata.yml"
 
 
-@lru_cache(maxsize=4096)
+@memos.memo(maxsize=4096)
 def relative(path: Path) -> str:
     """Path as shown to people: relative to the repository where possible (links are not followed)."""
     for absolute in (lambda: Path(os.path.abspath(path)), lambda: Path(path).resolve()):  # resolve only if needed

@@ -1,8 +1,10 @@
 """What the build lets go of as it goes: each article once its claims are normalised, each reconciled table once
-it is written. The rows must be the same as when everything is kept."""
+it is written, the memos of phrases read once every row is made. The rows must be the same as when everything
+is kept."""
 from __future__ import annotations
 
 from etl.errors import InputError
+from etl import memos
 from etl.normalise.reference import read_reference
 from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
 
@@ -39,3 +41,19 @@ def test_done_with_a_source_drops_its_text_and_what_was_found_in_it():
     assert (reference.sources[first].text, reference.sources[first].folded) == (None, None)
     assert reference.sources[second].text and reference.named_in == {second: {"someone": False}}
     reference.done_with("no-such-source")
+
+
+def test_the_memos_of_phrases_read_are_let_go_once_every_row_is_made():
+    sizes = {}
+    collect_rows(lambda rows: None, lambda name, rows: sizes.setdefault(name, [memo.cache_info().currsize
+                                                                              for memo in memos._MEMOS]))
+    assert sum(sizes["claims"]) > 0  # phrases were held while the last table was made
+    assert [memo.cache_info().currsize for memo in memos._MEMOS] == [0] * len(memos._MEMOS)
+
+
+def test_giving_memory_back_forgets_every_memo_and_keeps_working(monkeypatch):
+    monkeypatch.setattr(memos, "_MEMOS", [])
+    remembered = memos.memo(maxsize=None)(lambda phrase: [phrase])
+    assert remembered("at least") is remembered("at least")
+    memos.give_back()
+    assert remembered.cache_info().currsize == 0 and remembered("at least") == ["at least"]

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Iterable
 
-from etl import paths
+from etl import memos, paths
 from etl.errors import InputError
 from etl.inputs.load import Loaded, Node
 from etl.normalise.dates import DateError, PartialDate, resolve_phrase
@@ -26,9 +25,9 @@ from etl.normalise.reference import Reference, Source
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # Value and date phrases repeat across claims ("$50 million", "last week" in one article): each distinct one is
 # read once. The results are frozen dataclasses, safe to share; errors are not cached and are raised every time.
-_parse_money = lru_cache(maxsize=1 << 16)(parse_money)
-_parse_quantity = lru_cache(maxsize=1 << 16)(parse_quantity)
-_resolve_phrase = lru_cache(maxsize=1 << 16)(resolve_phrase)
+_parse_money = memos.memo(maxsize=1 << 16)(parse_money)
+_parse_quantity = memos.memo(maxsize=1 << 16)(parse_quantity)
+_resolve_phrase = memos.memo(maxsize=1 << 16)(resolve_phrase)
 QUANTITY_UNITS = {"count": "count", "fraction": "fraction", "percent": "percent", "multiple": "multiple",
                   "ordinal": "ordinal", "quantity": None}
 
@@ -226,7 +225,7 @@ def _date(claim: Node, predicate: dict, key: str, source: Source) -> PartialDate
         raise ClaimError(key, error.problem, error.fix) from None
 
 
-@lru_cache(maxsize=1 << 16)  # date phrases repeat; the result is only ever copied into a row, never changed
+@memos.memo(maxsize=1 << 16)  # date phrases repeat; the result is only ever copied into a row, never changed
 def _date_columns(phrase: str | None, date: PartialDate | None) -> dict:
     """The resolved date beside the phrase exactly as the text writes it."""
     if date is None:

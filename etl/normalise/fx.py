@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 
+from etl import memos
 from etl.errors import Unusable
 from etl.normalise.dates import PartialDate
 
@@ -52,7 +53,7 @@ def _rate_on(currency: str, day: dt.date) -> float | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@memos.memo(maxsize=None)
 def usd_rate(currency: str, date: PartialDate) -> FxRate:
     """The ECB rate of a day (the last rate on or before it), or the mean over a week, month or year."""
     if currency not in _converter().currencies:

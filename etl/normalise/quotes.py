@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+
+from etl import memos
 
 TYPOGRAPHY = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\t": " ", "\n": " ", "\r": " ",
@@ -80,7 +81,7 @@ class FoldedText:
 
 # Names, value and date phrases, and the quotes of neighbouring claims repeat: each spelling is folded once
 # (the quotes of a source's claims sit together, so a few thousand recent spellings are enough).
-@lru_cache(maxsize=1 << 13)
+@memos.memo(maxsize=1 << 13)
 def fold(phrase: str) -> str:
     return " ".join(phrase.translate(TYPOGRAPHY).split())
 

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import Counter
 from typing import Callable, Iterator
 
-from etl import timings
+from etl import memos, timings
 from etl.errors import InputError, InputErrors
 from etl.inputs.files import claim_files, read_acknowledged, read_checked, read_evidence
 from etl.inputs.load import Loaded
@@ -68,6 +68,7 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
         tables.put("predicates", list(reference.predicates.values()))
         tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
         tables.put("claims", stream.rows)
+        memos.forget()
         return {name: tables.rows[name] for name in TABLE_ORDER}
 
 

@@ -8,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import paths, timings
+from etl import memos, paths, timings
 from etl.faults import fault_point
 from etl.validation.runner import RuleResult
 
@@ -40,6 +40,7 @@ def run_rules_apart(suites: list[dict], docs: Path | None, database: Path, units
     of the memory-mapped database (up to its size) would come on top of that. A child returns them all to the
     system when it ends, so the build's peak is the larger of the two processes, not their sum."""
     spawn = multiprocessing.get_context("spawn")  # a fork would copy the build's memory, and its threads' locks
+    memos.give_back()
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
             outcome, seconds = pool.submit(_child, suites, docs, database, units, restored, keep_records).result()

@@ -1,0 +1,45 @@
+"""Memos of values read once per spelling, and giving their memory back to the system when a stage ends."""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+from functools import lru_cache
+from typing import Callable, TypeVar
+
+F = TypeVar("F", bound=Callable)
+_MEMOS: list = []
+
+
+def memo(maxsize: int | None) -> Callable[[F], F]:
+    """lru_cache, forgotten by forget(): for what is read many times while the claims are normalised and never
+    again after. Results must be immutable (they are shared by every caller)."""
+    def remember(function: F) -> F:
+        cached = lru_cache(maxsize=maxsize)(function)
+        _MEMOS.append(cached)
+        return cached  # type: ignore[return-value]
+    return remember
+
+
+def forget() -> None:
+    """Empty every memo. At a million claims they hold a few hundred thousand small objects made all through the
+    build and spread over the whole heap: while one object lives, the memory around it cannot be reused whole
+    or go back to the system."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
+def give_back() -> None:
+    """forget(), collect what only cycles keep, and hand the free memory to the system (glibc keeps freed blocks
+    for reuse otherwise): before a child process starts, whose memory comes on top of this one's."""
+    forget()
+    gc.collect()
+    _trim()
+
+
+def _trim() -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): the memory stays with the process until it ends
+        pass

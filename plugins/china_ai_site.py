@@ -59,9 +59,14 @@ def _file(datasette, found: Path | None, attachment: bool = False) -> Response:
     return _finish(datasette, response)
 
 
+def _corpus(datasette) -> dataset.Corpus:
+    """What the served version is drawn from, as its sources table has it."""
+    return site_metadata.served_corpus(Path(_database(datasette).path))
+
+
 async def openapi_json(datasette):
     examples = await site_pages.row_examples(_database(datasette), TABLES)
-    return _finish(datasette, Response.json(openapi.document(examples), default=str))
+    return _finish(datasette, Response.json(openapi.document(examples, _corpus(datasette)), default=str))
 
 
 async def package(datasette, request):
@@ -152,7 +157,7 @@ async def _home_vars(datasette) -> dict:
         "package": package,
         "changed": changed,
         "citation": dataset.citation(package["version"] if package["version"] != "unknown" else None,
-                                     changed["date"]),
+                                     changed["date"], _corpus(datasette).title),
         "directory": entity.directory(named[:entity.DIRECTORY_LIMIT]),
         "directory_more": len(named) > entity.DIRECTORY_LIMIT, "directory_limit": entity.DIRECTORY_LIMIT,
         "entity_url": links.entity,
@@ -169,9 +174,9 @@ async def _claim_vars(datasette, request) -> dict:
     return {"claim": site_pages.provenance(dict(row)) if row else None}
 
 
-def _api_vars(request) -> dict:
+def _api_vars(datasette, request) -> dict:
     base = f"{request.scheme}://{request.host}" if request is not None else site_pages.README_HOST
-    return {"endpoints": site_pages.api_examples(openapi.document()), "guide": site_pages.api_guide_html(base),
+    return {"endpoints": site_pages.api_examples(openapi.document(of=_corpus(datasette))), "guide": site_pages.api_guide_html(base),
             "base_url": base}
 
 
@@ -184,11 +189,11 @@ def extra_template_vars(template, table, view_name, request, datasette):
         db_name = _database(datasette).name
         links = render.links_of(datasette, db_name)
         found = {"database_name": db_name, "entity_url": links.entity, "row_url": links.row,
-                 "site_provenance": site_metadata.provenance()}
+                 "site_provenance": site_metadata.provenance(_corpus(datasette))}
         if template == "index.html":
             found.update(await _home_vars(datasette))
         elif template == "pages/api.html":
-            found.update(_api_vars(request))
+            found.update(_api_vars(datasette, request))
         elif template == CONFLICTS_TEMPLATE and request is not None:
             found["conflicts"] = await entity.conflicting_claims(_database(datasette), request.args.get("status", ""))
         elif view_name == "row" and table == "claims" and request is not None:

@@ -10,11 +10,14 @@ import time
 from pathlib import Path
 
 import httpx
+from markupsafe import escape
 
 from etl import paths
 from etl.publish.package.stage import stage
 from etl.publish.versions import Layout, new_version, publish_version
-from etl.site import reload
+from etl.schema import dataset
+from etl.site import metadata as site_metadata
+from etl.site import openapi, reload
 from etl.site.local import LocalServer
 
 pytest_plugins = ["tests.site_support"]
@@ -24,12 +27,17 @@ CLAIMS = "/china_ai_investments/claims.json?_shape=array&_col=note&rowid=1"
 
 def publish_with_note(root: Path, note: str) -> None:
     """Publish a new version whose first claim carries note, with its own package (as a rebuild would)."""
+    publish_changed(root, "UPDATE claims SET note = ? WHERE rowid = 1", [note])
+
+
+def publish_changed(root: Path, sql: str, params: list) -> None:
+    """Publish a new version changed by one statement, with its own package (as a rebuild would)."""
     current = (root / DB).resolve()
     layout = Layout(root / DB)
     folder = new_version(layout)
     shutil.copyfile(current, folder / DB)
     with sqlite3.connect(folder / DB) as connection:
-        connection.execute("UPDATE claims SET note = ? WHERE rowid = 1", [note])
+        connection.execute(sql, params)
     connection.close()
     shutil.copytree(current.parent / "build" / "data-docs", folder / "build" / "data-docs")
     stage(folder / DB, now=dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
@@ -87,6 +95,25 @@ def test_a_new_version_is_counted_before_it_is_served(site):
     connection.close()
     assert "entities_fts" in expected
     assert db.cached_table_counts == expected
+
+
+def test_the_site_names_the_corpus_of_the_version_it_serves_never_parsing_sources_yml(site, monkeypatch):
+    """sources.yml may be ahead of the served version, and took 19 s to parse at a million claims."""
+    serving, root = site
+
+    def unread():
+        raise AssertionError("the site parsed sources.yml")
+
+    for module in (dataset, site_metadata, openapi):
+        monkeypatch.setattr(module, "corpus", unread)
+    publish_changed(root, "UPDATE sources SET published = '2031-05-01' WHERE rowid = 1", [])
+    wait(serving, reload.INTERVAL * 3)
+    served = site_metadata.database_corpus(root / DB)
+    assert "2031" in served.title
+    assert serving.json("/-/openapi.json")["info"]["title"] == served.title
+    assert str(escape(served.title)) in serving.get("/").text  # the citation on the home page
+    for path in ("/api", "/china_ai_investments/claims", "/search?q=cloud"):
+        assert serving.get(path).status_code == 200, path
 
 
 def test_refresh_leaves_a_plain_database_file_alone(built_database, make_site, tmp_path):

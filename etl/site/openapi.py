@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from importlib import metadata as package_metadata
 
-from etl.schema.dataset import corpus
+from etl.schema.dataset import Corpus, corpus
 from etl.schema.model import Column, Table
 from etl.schema.tables import TABLES
 from etl.site import metadata
@@ -211,8 +211,10 @@ def package_path() -> dict:
     }}
 
 
-def document(row_examples: dict[str, dict] | None = None) -> dict:
-    """The description; row_examples gives, per table, primary-key values of a real row for the path examples."""
+def document(row_examples: dict[str, dict] | None = None, of: Corpus | None = None) -> dict:
+    """The description; row_examples gives, per table, primary-key values of a real row for the path examples;
+    of: the corpus its title and description name (else as sources.yml lists it)."""
+    of = of or corpus()
     paths = {f"/{DB}.json": database_path()}
     for table in TABLES:
         paths[f"/{DB}/{table.name}.json"] = table_path(table)
@@ -228,7 +230,7 @@ def document(row_examples: dict[str, dict] | None = None) -> dict:
                     for query in QUERIES})
     return {
         "openapi": "3.1.0",
-        "info": {"title": corpus().title, "version": _version(), "description": metadata.description(),
+        "info": {"title": of.title, "version": _version(), "description": metadata.description(of),
                  "license": {"name": "CC-BY-4.0 (data)", "identifier": "CC-BY-4.0"}},
         "servers": [{"url": "/", "description": "The Datasette that serves this document"}],
         "paths": paths,

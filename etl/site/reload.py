@@ -11,6 +11,7 @@ from datasette.database import Database
 from datasette.utils import escape_sqlite
 
 from etl.site.kept import KeptAnswers
+from etl.site.metadata import served_corpus
 
 INTERVAL = 0.5  # seconds between looks at the published link: one readlink, so cheap
 CLOSE_AFTER = 60.0  # seconds a replaced version stays open for the requests that are still reading it
@@ -91,6 +92,7 @@ def refresh(datasette) -> list[str]:
             continue
         new = VersionDatabase(datasette, link, target)
         new.count_tables()  # also proves the new file readable before anyone is sent to it
+        served_corpus(target)  # here, not in the first request that names it
         _swap(datasette, name, db, new)
         swapped.append(name)
     return swapped

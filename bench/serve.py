@@ -89,6 +89,10 @@ def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
     }
 
 
+ENDPOINTS = ("table page JSON", "table page HTML", "filtered page + facet", "canned query (company_timeline)",
+             "FTS search", "row page", "company page")
+
+
 async def hammer(base: str, path: str, concurrency: int, requests: int, seconds: float) -> dict:
     """requests GETs (or as many as fit in seconds) with concurrency workers: latencies, wall time, errors."""
     latencies: list[float] = []
@@ -191,7 +195,10 @@ def first_answer(base: str, path: str) -> str | None:
               help="Alternate ours and plain this many times per endpoint and setting (ours, plain, plain, ours, …).")
 @click.option("--concurrency", "concurrencies", multiple=True, type=int, default=(1, 16), show_default=True,
               help="Concurrent clients (repeat the option).")
-def main(project: Path, requests: int, seconds: float, rounds: int, concurrencies: tuple[int, ...]) -> None:
+@click.option("--endpoint", "chosen", multiple=True, type=click.Choice(ENDPOINTS),
+              help="Time only this endpoint (repeat the option); every endpoint by default.")
+def main(project: Path, requests: int, seconds: float, rounds: int, concurrencies: tuple[int, ...],
+         chosen: tuple[str, ...]) -> None:
     """Requests/s, p50 and p99 of each endpoint, ours (`etl serve`) against plain `datasette -i` on the same
     file, at concurrency 1 and 16, bounded in count and time, on 127.0.0.1 only, the two servers timed in
     alternating rounds, with each server's CPU per request. Prints one Markdown table
@@ -200,6 +207,7 @@ def main(project: Path, requests: int, seconds: float, rounds: int, concurrencie
     \b
     Example:
         .venv/bin/python bench/serve.py --project /tmp/synth-1m --requests 200 --seconds 20
+        .venv/bin/python bench/serve.py --project /tmp/synth-1m --endpoint "company page"
     """
     project = project.resolve()
     database = project / "china_ai_investments.db"
@@ -219,7 +227,7 @@ def main(project: Path, requests: int, seconds: float, rounds: int, concurrencie
             click.echo(f"load average before: {load_average()}")
             click.echo(HEADER)
             notes = []
-            for name in ours:
+            for name in chosen or ours:
                 for base, path in ((ours_base, ours[name]), (plain_base, plain[name])):
                     status = first_answer(base, path)
                     if status:

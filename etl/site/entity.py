@@ -8,6 +8,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils import sqlite_timelimit
 
 from etl.site import render
+from etl.site.entity_lists import claims_html, portfolio_html, timeline_html
 from etl.site.queries import CONFLICTING_CLAIMS, PORTFOLIO_OF_ID_SQL, TIMELINE_OF_ID_SQL
 
 ENTITY_SQL = """select e.*, parent.name as parent_name,
@@ -203,8 +204,8 @@ def _gathered(connection, entity_id: str, time_limit_ms: int) -> dict | None:
 
 
 def linked(data: dict, links) -> dict:
-    """The page's data with the links of its longest lists made here, not by a call per link in the template
-    (async Jinja awaits every call): the timeline's and each claim's claim, round, entities and source."""
+    """The page's data with its longest lists made here as HTML, their links included (see entity_lists.py):
+    the portfolio, the timeline, and the claims."""
     timeline = [{**row, "href": links.row("claims", row["claim_id"]),
                  "round_href": links.row("funding_rounds", row["round_id"]) if row["round_id"] else None}
                 for row in data["timeline"]]
@@ -214,7 +215,9 @@ def linked(data: dict, links) -> dict:
                "source_href": links.row("sources", claim["source_id"])} for claim in data["claims"]]
     entity_id = quote_plus(data["entity"]["entity_id"])
     every_claim = {role: f"{links.table('claims')}?{role}_id={entity_id}" for role in ("subject", "object")}
-    return {**data, "timeline": timeline, "claims": claims, "every_claim": every_claim}
+    return {**data, "timeline": timeline, "claims": claims, "every_claim": every_claim,
+            "portfolio_html": portfolio_html(data["portfolio"], links), "timeline_html": timeline_html(timeline),
+            "claims_html": claims_html(claims, data["entity"]["entity_id"])}
 
 
 def kind_title(data: dict) -> str:

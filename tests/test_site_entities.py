@@ -227,3 +227,26 @@ def test_entity_page_lists_at_most_the_claim_limit_and_links_the_claims_table(se
     listed = served.get(f"/{DB}/claims.json?subject_id={company}&_size=max&_shape=array&_col=claim_id").json()
     also = served.get(f"/{DB}/claims.json?object_id={company}&_size=max&_shape=array&_col=claim_id").json()
     assert len({row["claim_id"] for row in [*listed, *also]}) == total
+
+
+def test_investor_page_lists_at_most_the_portfolio_limit_and_links_its_portfolio_query(served, database, monkeypatch):
+    from etl.site import entity
+    from etl.site.queries import PORTFOLIO_OF_ID_SQL
+
+    backers = rows(database, "select investor_id, count(*) as n from round_investors group by investor_id "
+                             "order by 2 desc, 1")
+    investor = backers[0]["investor_id"]
+    with sqlite3.connect(database) as connection:
+        total = len(connection.execute(PORTFOLIO_OF_ID_SQL, {"investor": investor}).fetchall())
+    connection.close()
+    assert total > 2
+    assert 'class="portfolio-more"' not in page(served, f"/entity/{investor}")
+    monkeypatch.setattr(entity, "PORTFOLIO_LIST_LIMIT", 2)
+    text = page(served, f"/entity/{investor}")
+    portfolio = text[text.index('<section class="portfolio">'):text.index("</section>", text.index('"portfolio"'))]
+    assert portfolio.count("\n  <li>") == 2
+    assert f"The first 2 of {total} investments, by company name" in portfolio
+    every = re.search(r'portfolio-more">[^\n]*?<a href="([^"]+)">', portfolio).group(1)
+    assert every == f"/{DB}/investor_portfolio?investor={investor}"
+    listed = served.get(f"/{DB}/investor_portfolio.json?investor={investor}&_shape=array").json()
+    assert len(listed) == total

@@ -77,6 +77,12 @@ CLAIM_COUNT_SQL = "select count(*) as n from claims c where c.subject_id = :enti
 # for the rest: at a million claims an investor can be named by twenty thousand claims, 13 MB of page.
 CLAIM_LIST_LIMIT = 500
 
+PORTFOLIO_LIST_SQL = PORTFOLIO_OF_ID_SQL + "\nlimit :limit"
+PORTFOLIO_COUNT_SQL = f"select count(*) as n from ({PORTFOLIO_OF_ID_SQL})"
+# An investor's page lists this many of its investments, by company name, and links its portfolio query for the
+# rest: at a million claims the busiest investor joined five thousand rounds, 1.9 MB of page and 450 ms of CPU.
+PORTFOLIO_LIST_LIMIT = 500
+
 DIRECTORY_SQL = """select e.entity_id, e.name, e.kind, e.claim_count,
   (select count(*) from funding_rounds fr where fr.company_id = e.entity_id) as rounds_raised,
   (select count(distinct fr.company_id) from round_investors ri join funding_rounds fr on fr.round_id = ri.round_id
@@ -190,13 +196,17 @@ def _gathered(connection, entity_id: str, time_limit_ms: int) -> dict | None:
             return None
         rounds = rows(ROUNDS_SQL)
         investors = rows(ROUND_INVESTORS_SQL)
+        portfolio = rows(PORTFOLIO_LIST_SQL, {"investor": entity_id, "limit": PORTFOLIO_LIST_LIMIT})
+        portfolio_count = (rows(PORTFOLIO_COUNT_SQL, {"investor": entity_id})[0]["n"]
+                           if len(portfolio) == PORTFOLIO_LIST_LIMIT else len(portfolio))
         return {
             "entity": found[0],
             "aliases": [row["alias"] for row in rows(ALIASES_SQL)],
             "rounds": [round_view(row, investors) for row in rounds],
             "valuations": rows(VALUATIONS_SQL),
             "timeline": [timeline_view(row) for row in rows(TIMELINE_OF_ID_SQL, {"company": entity_id})],
-            "portfolio": [portfolio_view(row) for row in rows(PORTFOLIO_OF_ID_SQL, {"investor": entity_id})],
+            "portfolio": [portfolio_view(row) for row in portfolio],
+            "portfolio_count": portfolio_count,
             "conflicts": [conflict_view(row) for row in rows(CONFLICTS_SQL)],
             "claims": rows(CLAIMS_SQL, {**params, "limit": CLAIM_LIST_LIMIT}),
             "claim_count": rows(CLAIM_COUNT_SQL)[0]["n"],
@@ -215,7 +225,9 @@ def linked(data: dict, links) -> dict:
                "source_href": links.row("sources", claim["source_id"])} for claim in data["claims"]]
     entity_id = quote_plus(data["entity"]["entity_id"])
     every_claim = {role: f"{links.table('claims')}?{role}_id={entity_id}" for role in ("subject", "object")}
+    every_investment = f"{links.urls.query(links.database, 'investor_portfolio')}?investor={entity_id}"
     return {**data, "timeline": timeline, "claims": claims, "every_claim": every_claim,
+            "every_investment": every_investment,
             "portfolio_html": portfolio_html(data["portfolio"], links), "timeline_html": timeline_html(timeline),
             "claims_html": claims_html(claims, data["entity"]["entity_id"])}
 

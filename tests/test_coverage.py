@@ -1,9 +1,12 @@
 """The coverage gate: every figure and date of an article is in a claim's quote or ignored with a reason."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from etl import paths
+from etl.normalise import mentions
 from etl.normalise.mentions import find_mentions, line_and_column, sentence_around
 from etl.validation.coverage import (
     check_coverage,
@@ -30,6 +33,24 @@ def test_every_kind_of_figure_is_found_with_its_hedge(kind, phrase):
 @pytest.mark.parametrize("text", ["Qwen2.5 beats GPT-4.", "It may rise.", "Call 555-2023 now.", "a 2024-06-04 stamp"])
 def test_words_that_only_look_like_figures_are_not_found(text):
     assert [m.phrase for m in find_mentions(text, ("money", "percent", "multiple", "date"))] == []
+
+
+DATE_PIECES = ["Monday, March 3, 2024", "Sept. 12, 2024", "sept 9 2023", "March 2024", "in March", "March on", "May",
+               "may", "earlier this year", "later this month", "last week", "next year", "on Friday", "Thursday,",
+               "in the past three weeks", "the last 2 days", "two years ago", "20-year-old", "five-year-old",
+               "year-old", "1999", "2024s", "20245", "x2024", "2023-24", "$2024", "3.2024", "٣ days ago", "ſept 1 2024",
+               "Ｍay", "K", "é", "the", "in", "on", "-", ",", ".", "$", "%", "\n", " ", "  "]
+
+
+def test_dates_tried_only_where_one_can_start_are_every_date_the_pattern_finds():
+    """mentions._date_matches skips the positions where no date can start; it must give what finditer gives."""
+    rng = random.Random(7)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(paths.ARTICLES_DIR.glob("*.txt"))]
+    texts += ["".join(rng.choice(DATE_PIECES) + rng.choice(["", " ", ", "]) for _ in range(rng.randint(1, 30)))
+              for _ in range(3000)]
+    spans = [[m.span() for m in mentions._DATE.finditer(text)] for text in texts]
+    assert sum(map(len, spans)) > 3000
+    assert [[m.span() for m in mentions._date_matches(text)] for text in texts] == spans
 
 
 def test_positions_are_one_based_and_sentences_end_at_a_full_stop():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from etl.normalise.dates import MONTHS, WEEKDAYS
 from etl.normalise.hedges import PREFIXES
@@ -44,6 +45,15 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("count", re.compile(rf"(?<![\w$.,-]){_HEDGE}(?!(?:19|20)\d\d\b)\d+(?:,\d{{3}})*[ \u00a0]+(?!(?:in|on|at|to|of|than|and|or|is|are|was|were|said|the|a)\b)"
         rf"(?:[a-z-]+[ \u00a0]+){{0,2}}[a-z]+s\b", re.I)),
 )
+_DATE = dict(PATTERNS)["date"]
+# Every alternative of the date pattern opens with \b or with a lookbehind that refuses a word character before
+# it, and its first word is one of these (followed by no word character), or a number: so a date starts only
+# where a run of word characters starts, at one of these words or a digit (or a letter other than ASCII, which
+# case folding may match). The pattern is tried there alone, not at every character: it took 0.55 ms of an
+# article's 0.95 in the coverage step, 40 s of a million claims' build.
+_DATE_STARTS = frozenset(re.findall(r"\w+", " ".join([
+    _MONTH, _MONTH_ABBR, _WEEKDAY, _WORDS, "earlier later this last next on in the year"])))
+_WORD_RUN = re.compile(r"\w+")
 # Capitalised month names that are usually other words.
 _NOT_MONTHS = {"may", "march"}
 
@@ -65,7 +75,7 @@ def find_mentions(text: str, kinds: tuple[str, ...] = (*GATED_KINDS, "count")) -
     for kind, pattern in PATTERNS:
         if kind not in kinds:
             continue
-        for match in pattern.finditer(text):
+        for match in (_date_matches(text) if pattern is _DATE else pattern.finditer(text)):
             if kind == "date" and not _is_date(match.group(0), text, match.start()):
                 continue
             found.append(Mention(match.start(), match.end(), kind, match.group(0)))
@@ -74,6 +84,19 @@ def find_mentions(text: str, kinds: tuple[str, ...] = (*GATED_KINDS, "count")) -
         if not any(mention.start < other.end and other.start < mention.end for other in kept):
             kept.append(mention)
     return sorted(kept)
+
+
+def _date_matches(text: str) -> Iterator[re.Match]:
+    """What _DATE.finditer(text) gives, trying the pattern only where a date can start (see _DATE_STARTS)."""
+    end = 0
+    for run in _WORD_RUN.finditer(text):
+        start, word = run.start(), run.group()
+        if start < end or word.isascii() and not word[0].isdigit() and word.lower() not in _DATE_STARTS:
+            continue
+        match = _DATE.match(text, start)
+        if match:
+            end = match.end()
+            yield match
 
 
 def _is_date(phrase: str, text: str, start: int) -> bool:

@@ -38,7 +38,8 @@ def run_rules_apart(suites: list[dict], docs: Path | None, database: Path, units
 
     The build process has already grown to hold the inputs; GX (about 150 MiB once imported) and the pages
     of the memory-mapped database (up to its size) would come on top of that. A child returns them all to the
-    system when it ends, so the build's peak is the larger of the two processes, not their sum."""
+    system when it ends. The build process first gives back what it no longer needs (etl/memos.py): both run at
+    once, and their sum is what the machine must hold."""
     spawn = multiprocessing.get_context("spawn")  # a fork would copy the build's memory, and its threads' locks
     memos.give_back()
     try:

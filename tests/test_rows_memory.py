@@ -3,8 +3,8 @@ it is written, the memos of phrases read once every row is made. The rows must b
 is kept."""
 from __future__ import annotations
 
-from etl.errors import InputError
 from etl import memos
+from etl.errors import InputError
 from etl.normalise.reference import read_reference
 from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
 

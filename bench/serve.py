@@ -89,8 +89,7 @@ def endpoints(db: str, found: dict[str, str], ours: bool) -> dict[str, str]:
     }
 
 
-ENDPOINTS = ("table page JSON", "table page HTML", "filtered page + facet", "canned query (company_timeline)",
-             "FTS search", "row page", "company page")
+ENDPOINTS = tuple(endpoints("", {"claim": "", "company": "", "word": ""}, True))  # their names, for --endpoint
 
 
 async def hammer(base: str, path: str, concurrency: int, requests: int, seconds: float) -> dict:

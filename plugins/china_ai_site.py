@@ -176,7 +176,8 @@ async def _claim_vars(datasette, request) -> dict:
 
 def _api_vars(datasette, request) -> dict:
     base = f"{request.scheme}://{request.host}" if request is not None else site_pages.README_HOST
-    return {"endpoints": site_pages.api_examples(openapi.document(of=_corpus(datasette))), "guide": site_pages.api_guide_html(base),
+    return {"endpoints": site_pages.api_examples(openapi.document(of=_corpus(datasette))),
+            "guide": site_pages.api_guide_html(base),
             "base_url": base}
 
 

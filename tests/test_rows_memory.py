@@ -3,7 +3,12 @@ it is written, the memos of phrases read once every row is made. The rows must b
 is kept."""
 from __future__ import annotations
 
+import gc
+
+import pytest
+
 from etl import memos
+from etl.publish import pipeline
 from etl.errors import InputError
 from etl.normalise.reference import read_reference
 from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
@@ -57,3 +62,16 @@ def test_giving_memory_back_forgets_every_memo_and_keeps_working(monkeypatch):
     assert remembered("at least") is remembered("at least")
     memos.give_back()
     assert remembered.cache_info().currsize == 0 and remembered("at least") == ["at least"]
+
+
+def test_the_collector_is_held_back_while_the_rows_are_made_and_set_back_after(monkeypatch, tmp_path):
+    before, during = gc.get_threshold(), []
+
+    def rows(*handlers):
+        during.append(gc.get_threshold())
+        raise RuntimeError("a build that fails half-way")
+    monkeypatch.setattr(pipeline, "collect_rows", rows)
+    with pytest.raises(RuntimeError, match="half-way"):
+        pipeline._write(tmp_path / "claims.db")
+    assert during == [(memos.YOUNG_COLLECTION_EVERY, before[1], memos.NEVER)]
+    assert gc.get_threshold() == before

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
-from etl import paths, timings
+from etl import memos, paths, timings
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.stage import Staged, check_package, stage
@@ -76,7 +76,7 @@ def prepare(layout: Layout) -> None:
 def _write(database: Path) -> dict[str, int]:
     """The rows of the inputs into the new database, the claims as they are normalised; the row counts."""
     try:
-        with WriterProcess(database) as writer:
+        with memos.few_collections(), WriterProcess(database) as writer:
             rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer),
                                 partial(writer.index, "claims"))
             with timings.stage("write"):

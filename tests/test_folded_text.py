@@ -6,7 +6,7 @@ from bisect import bisect_left
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.normalise.quotes import TYPOGRAPHY, FoldedText
+from etl.normalise.quotes import TYPOGRAPHY, FoldedText, typography
 
 
 def per_character(text: str) -> tuple[str, list[int]]:
@@ -28,3 +28,15 @@ def test_steps_give_the_same_positions_as_one_per_character(text: str):
     assert found.folded == folded
     assert [found.origin(index) for index in range(len(folded))] == origin
     assert [found._folded_index(i) for i in range(len(text) + 1)] == [bisect_left(origin, i) for i in range(len(text) + 1)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(st.characters(max_codepoint=127)), st.text(alphabet="ab \r\n\t\u00a0\u2019\u2014")))
+def test_typography_is_translate_with_the_table_for_ascii_text_and_any_other(text: str):
+    assert typography(text) == text.translate(TYPOGRAPHY)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab \n\u00a0\u2019", max_size=30), st.text(alphabet="ab \n\u2019'", max_size=4))
+def test_contains_says_whether_find_all_finds_any(text: str, phrase: str):
+    assert FoldedText.of(text).contains(phrase) == bool(FoldedText.of(text).find_all(phrase))

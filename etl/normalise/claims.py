@@ -176,7 +176,7 @@ def _check_object(claim: Node, predicate: dict, object_id: str, reference: Refer
                          "name the right entity as object, or choose the predicate that fits")
     named_in = reference.named_in.setdefault(source.row["source_id"], {})
     if object_id not in named_in:
-        named_in[object_id] = any(source.folded.find_all(name) for name in reference.names_of(object_id))
+        named_in[object_id] = any(map(source.folded.contains, reference.names_of(object_id)))
     if not named_in[object_id] and not claim.get("note"):
         raise ClaimError("object", f"'{claim['object']}' is named neither in the quote nor in its article",
                          "name an entity the article speaks of, or say in note why the quote means it")

@@ -16,6 +16,19 @@ TYPOGRAPHY = str.maketrans({
 
 
 _SPACE_RUN = re.compile(" {2,}")
+# What TYPOGRAPHY changes in ASCII text (tab and line breaks), as (character, replacement).
+_ASCII_FOLDS = tuple((chr(code), TYPOGRAPHY[code]) for code in TYPOGRAPHY if code < 128)
+
+
+def typography(text: str) -> str:
+    """text.translate(TYPOGRAPHY); ASCII text by str.replace, in a tenth of the time (translate looks every
+    character up in a dictionary, for every quote and article of a million claims)."""
+    if not text.isascii():
+        return text.translate(TYPOGRAPHY)
+    for char, replacement in _ASCII_FOLDS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,7 @@ class FoldedText:
 
     @classmethod
     def of(cls, text: str) -> "FoldedText":
-        translated = text.translate(TYPOGRAPHY)
+        translated = typography(text)
         steps, shifts, dropped = [], [], 0
         for run in _SPACE_RUN.finditer(translated):
             dropped += run.end() - run.start() - 1
@@ -48,6 +61,11 @@ class FoldedText:
         """Position in the original text of the folded character at index."""
         step = bisect_right(self.steps, index) - 1
         return index + (self.shifts[step] if step >= 0 else 0)
+
+    def contains(self, phrase: str) -> bool:
+        """Whether phrase occurs anywhere: bool(find_all(phrase)), without finding every occurrence."""
+        needle = fold(phrase)
+        return bool(needle) and needle in self.folded
 
     def find_all(self, phrase: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Original (start, end) spans of every occurrence of phrase within [start, end)."""
@@ -83,7 +101,7 @@ class FoldedText:
 # (the quotes of a source's claims sit together, so a few thousand recent spellings are enough).
 @memos.memo(maxsize=1 << 13)
 def fold(phrase: str) -> str:
-    return " ".join(phrase.translate(TYPOGRAPHY).split())
+    return " ".join(typography(phrase).split())
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,7 @@ def _check_country(item: Node, file: str, reference: Reference, errors: list[Inp
 def _in_some_source(evidence: str, reference: Reference) -> bool:
     """Many entities share their evidence ("Chinese AI start-up"): each phrase is searched for once."""
     if evidence not in reference.evidence_found:
-        reference.evidence_found[evidence] = any(source.folded.find_all(evidence)
+        reference.evidence_found[evidence] = any(source.folded.contains(evidence)
                                                  for source in reference.sources.values())
     return reference.evidence_found[evidence]
 

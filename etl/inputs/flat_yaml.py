@@ -10,6 +10,7 @@ from yaml.reader import Reader
 # "- key: value" opens a mapping, "  key: value" continues it; values are JSON scalars or lists of strings.
 _KEY_LINE = re.compile(r"(- |  )([a-z_][a-z0-9_]*): (.*?) *\Z")
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_INTEGER_STARTS = frozenset("-0123456789")
 # JSON joins a surrogate pair escaped as two \u escapes into one character; YAML keeps two lone surrogates.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # YAML 1.1 reads these plain words as booleans or null, also as keys: left to the YAML loader.
@@ -69,9 +70,9 @@ def scalar(raw: str) -> object:
     read the same characters differently (or they are no JSON)."""
     if raw in _WORDS:
         return _WORDS[raw]
-    if _INTEGER.match(raw):
+    if raw[:1] in _INTEGER_STARTS and _INTEGER.match(raw):
         return int(raw)
-    if not raw.startswith(('"', "[")) or _SURROGATE_ESCAPE.search(raw):
+    if not raw.startswith(('"', "[")) or "\\u" in raw and _SURROGATE_ESCAPE.search(raw):
         raise NotFlat(raw)
     try:
         value, end = _SCAN(raw, 0)  # json.loads without its wrappers: raw has no whitespace around it

@@ -49,6 +49,8 @@ class FoldedText:
     @classmethod
     def of(cls, text: str) -> "FoldedText":
         translated = typography(text)
+        if "  " not in translated:  # nothing to fold (most articles): no pass of the pattern over the text
+            return cls(translated, (), (), len(text))
         steps, shifts, dropped = [], [], 0
         for run in _SPACE_RUN.finditer(translated):
             dropped += run.end() - run.start() - 1

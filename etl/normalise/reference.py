@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,8 @@ from etl.inputs.files import read_checked
 from etl.inputs.load import MAX_FILE_BYTES, Node
 from etl.normalise.dates import DateError, PartialDate, parse_iso
 from etl.normalise.quotes import FoldedText, fold
+
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass
@@ -208,7 +211,7 @@ def _add_name(reference: Reference, name: str, entity_id: str, where: tuple[str,
               errors: list[InputError], clashes: set[str]) -> None:
     """Register a spelling of an entity; a spelling another entity owns is reported once per entity."""
     file, item, field_name = where
-    if name != name.strip() or "  " in name or any(ord(char) < 32 for char in name):
+    if name != name.strip() or "  " in name or _CONTROL.search(name):
         errors.append(InputError(file, item.line_of(field_name), field_name,
                                  f"'{name}' has spaces at its ends, doubled spaces or control characters",
                                  "write the name as the article does, with single spaces and nothing around it"))

@@ -1,4 +1,4 @@
-"""The database writer: the CHECK constraints hold for every row, checked once all rows are in."""
+"""The database writer: the CHECK constraints hold for every row, checked once a table's rows are all in."""
 from __future__ import annotations
 
 import sqlite3
@@ -19,6 +19,14 @@ def test_a_row_that_breaks_a_check_constraint_stops_the_write(tmp_path):
         writer.insert("predicates", [{**PREDICATE, "round_use": "sometimes"}])
         with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: predicates"):
             writer.finish()
+
+
+def test_a_table_indexed_early_is_checked_then_not_after_the_last_table(tmp_path):
+    with DatabaseWriter(tmp_path / "early-bad.db") as writer:
+        writer.insert("predicates", [{**PREDICATE, "round_use": "sometimes"}])
+        with pytest.raises(sqlite3.IntegrityError, match=r"^CHECK constraint failed: predicates \(rowids \[1\]\)$"):
+            writer.index("predicates", cache_kib=EARLY_INDEX_CACHE_KIB)
+        assert "predicates" not in writer.indexed
 
 
 def test_good_rows_are_written_and_the_constraints_stay_in_the_schema(tmp_path):

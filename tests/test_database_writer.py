@@ -29,6 +29,20 @@ def test_a_table_indexed_early_is_checked_then_not_after_the_last_table(tmp_path
         assert "predicates" not in writer.indexed
 
 
+def test_a_tables_keys_are_checked_once_it_and_its_parents_are_in_and_at_the_end_otherwise(tmp_path):
+    alias = {"alias": "Kimi", "entity_id": "no-such-entity"}
+    with DatabaseWriter(tmp_path / "keys-early.db") as writer:
+        writer.insert("entity_aliases", [alias])
+        writer.index("entity_aliases")  # its parent, entities, may still get rows: not checked yet
+        assert "entity_aliases" not in writer.keys_checked
+        with pytest.raises(RuntimeError, match=r"^foreign key check failed: \[\('entity_aliases', 1, 'entities', 0\)\]$"):
+            writer.index("entities")
+    with DatabaseWriter(tmp_path / "keys-late.db", tuple(t for t in TABLES if t.name == "entity_aliases")) as writer:
+        writer.insert("entity_aliases", [alias])
+        with pytest.raises(RuntimeError, match="foreign key check failed"):
+            writer.finish()
+
+
 def test_good_rows_are_written_and_the_constraints_stay_in_the_schema(tmp_path):
     path = tmp_path / "good.db"
     with DatabaseWriter(path) as writer:

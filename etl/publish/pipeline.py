@@ -89,9 +89,11 @@ def _write(database: Path) -> dict[str, int]:
 
 
 def _insert(writer: WriterProcess, name: str, rows: list[dict]) -> None:
-    """A table's rows as soon as they are made (in the table's order: the writer sorts them)."""
+    """A table's rows as soon as they are made (in the table's order: the writer sorts them), all at once: the
+    writer checks and indexes the table, and its keys once its parents are in, while the build goes on."""
     with timings.stage("write"):
         writer.insert(name, rows)
+        writer.index(name)
         fault_point("insert-rows")
 
 

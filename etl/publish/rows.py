@@ -57,16 +57,17 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
         evidence = normalise_evidence(read_evidence(errors), reference, errors)
         if errors:
             raise InputErrors(errors)
+        # The claims' parent tables first: the writer checks the claims' keys while the rest is reconciled.
+        tables.put("sources", _sources(reference, claims))
+        tables.put("entities", _entities(reference, claims))
+        tables.put("predicates", list(reference.predicates.values()))
+        tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
         tables.put("round_investors", investor_rows(claims, published))
         tables.put("claim_conflicts", conflict_rows(claims, acknowledged))
         tables.put("external_evidence", evidence_rows(evidence, claims))
-        tables.put("sources", _sources(reference, claims))
-        tables.put("entities", _entities(reference, claims))
         del claims
         stream.facts = []  # read no more: let go before the last tables are written
         tables.put("entity_aliases", reference.aliases)
-        tables.put("predicates", list(reference.predicates.values()))
-        tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
         tables.put("claims", stream.rows)
         memos.forget()
         return {name: tables.rows[name] for name in TABLE_ORDER}

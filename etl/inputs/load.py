@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -91,13 +92,22 @@ class Loaded:
         return paths.relative(self.path)
 
 
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """A file's bytes, or None when it is larger than limit: one open, the size taken from the open file, not a
+    stat of the path first (14 µs a file against 19; a million claims have 158,000 articles and claims files)."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size > limit:
+            return None
+        return handle.read()
+
+
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """A file's text: readable, not larger than limit, UTF-8 and without NUL; else InputProblem."""
     try:
-        if path.stat().st_size > limit:
+        data = read_bounded(path, limit)
+        if data is None:
             raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
                                "split it into smaller files, or shorten what made it grow (a long note?)")
-        data = path.read_bytes()
     except OSError as error:
         raise InputProblem(0, "file", f"cannot read: {error.strerror}",
                            "restore the file or remove what refers to it") from None
@@ -187,10 +197,10 @@ def read_json_lines(path: Path, errors: list[InputError]) -> Loaded | None:
     """Bulk claims: one JSON object a line; parses ~50x faster than YAML."""
     name = paths.relative(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES * 64:
+        data = read_bounded(path, MAX_FILE_BYTES * 64)
+        if data is None:
             raise InputProblem(0, "file", f"larger than {MAX_FILE_BYTES * 64 // 1024 // 1024} MB",
                                "split the claims into several files")
-        data = path.read_bytes()
     except OSError as error:
         errors.append(InputError(name, 0, "file", f"cannot read: {error.strerror}",
                                  "restore the file or remove what refers to it"))

@@ -10,7 +10,7 @@ from pathlib import Path
 from etl import paths
 from etl.errors import InputError, Unusable
 from etl.inputs.files import read_checked
-from etl.inputs.load import MAX_FILE_BYTES, Node
+from etl.inputs.load import MAX_FILE_BYTES, Node, read_bounded
 from etl.normalise.dates import DateError, PartialDate, parse_iso
 from etl.normalise.quotes import FoldedText, fold
 
@@ -121,10 +121,10 @@ def _read_source(item: Node, file: str, errors: list[InputError], base: Path) ->
         errors.append(InputError(file, item.line_of("file"), "file", error.problem, error.fix))
         return None
     try:
-        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+        data = read_bounded(path, MAX_FILE_BYTES)
+        if data is None:
             raise Unusable(f"{paths.relative(path)} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
                            "keep the article's text only (no images or markup)")
-        data = path.read_bytes()
     except Unusable as error:
         errors.append(InputError(file, item.line_of("file"), "file", error.problem, error.fix))
         return None

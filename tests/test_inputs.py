@@ -57,3 +57,11 @@ def test_readme_names_every_table():
 
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     assert [t.name for t in TABLES if f"`{t.name}`" not in readme] == []
+
+
+def test_claim_files_come_in_pathlib_order_and_leave_other_files_out(tmp_path, monkeypatch):
+    names = ["b-2.jsonl", "B-1.yml", "a.yaml", "a.jsonl", "a-1.yml", "ä.yml", "a_1.jsonl", "10.yml", "9.yml"]
+    for name in [*names, ".hidden.yml", "notes.txt"]:
+        (tmp_path / name).write_text("")
+    monkeypatch.setattr(paths, "CLAIMS_DIR", tmp_path)
+    assert claim_files() == sorted(tmp_path / name for name in names)

@@ -1,5 +1,6 @@
 """The one-pass reader of JSON-lines claims reads exactly what the line-by-line reader reads, and leaves every
-line it cannot read alone to it (which names the problem)."""
+line it cannot read alone to it (which names the problem); a file that cannot be read is named as people see
+it (relative to the project, as pathlib would give it)."""
 from __future__ import annotations
 
 import os

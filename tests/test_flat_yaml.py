@@ -52,6 +52,8 @@ def lines(value) -> object:
 @example('- on: "a"\n')
 @example('- id: "\\ud83d\\ude00"\n')
 @example('- id: "a"\n  id: "b"\n')
+@example('- id: ""\n  name: "a\\"b"  \n  note: "x # y"\n')
+@example('- id: "a"b"\n')
 def test_flat_yaml_reads_what_yaml_reads_or_nothing(text: str):
     flat = read_flat(text, _node, _items)
     if flat is None:

@@ -7,8 +7,10 @@ from typing import Callable
 
 from yaml.reader import Reader
 
-# "- key: value" opens a mapping, "  key: value" continues it; values are JSON scalars or lists of strings.
-_KEY_LINE = re.compile(r"(- |  )([a-z_][a-z0-9_]*): (.*?) *\Z")
+# "- key: value" opens a mapping, "  key: value" continues it; values are JSON scalars or lists of strings. A
+# string without backslash or quote inside is taken as it stands (group 3), the same text for JSON and YAML: no
+# control character is left in the text by then (_NOT_FLAT_CHARACTERS); any other value is read by scalar().
+_KEY_LINE = re.compile(r'(- |  )([a-z_][a-z0-9_]*): (?:"([^"\\]*)"|(.*?)) *\Z')
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _INTEGER_STARTS = frozenset("-0123456789")
 # JSON joins a surrogate pair escaped as two \u escapes into one character; YAML keeps two lone surrogates.
@@ -38,28 +40,34 @@ def read_flat(text: str, mapping: Callable[[int], dict], sequence: Callable[[int
         return None
     items = None
     current: dict | None = None
+    key_lines: dict = {}
+    match_line = _KEY_LINE.match
     try:
         for number, line in enumerate(text.split("\n"), start=1):
-            stripped = line.strip(" ")
-            if not stripped or stripped.startswith("#"):
-                continue
-            match = _KEY_LINE.match(line) if len(line) <= MAX_LINE_CHARACTERS else None
+            match = match_line(line) if len(line) <= MAX_LINE_CHARACTERS else None
             if match is None:
+                stripped = line.strip(" ")
+                if not stripped or stripped.startswith("#"):
+                    continue
                 return None
-            lead, key, raw = match.groups()
+            lead, key, plain, raw = match.groups()
             if lead == "- ":
                 if items is None:
                     items = sequence(number)
                 current = mapping(number)
+                key_lines = current.key_lines
                 items.append(current)
             if current is None or key in _YAML_WORDS or key in current:
                 return None
-            value = scalar(raw)
-            if isinstance(value, list):
-                value, items_of_value = sequence(number), value
-                value.extend(items_of_value)
-            current[key] = value
-            current.key_lines[key] = number
+            if plain is None:
+                value = scalar(raw)
+                if isinstance(value, list):
+                    value, items_of_value = sequence(number), value
+                    value.extend(items_of_value)
+                current[key] = value
+            else:
+                current[key] = plain
+            key_lines[key] = number
     except NotFlat:
         return None
     return items

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from etl.normalise.quotes import TYPOGRAPHY, FoldedText, typography
@@ -22,6 +22,8 @@ def per_character(text: str) -> tuple[str, list[int]]:
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="ab \n\t\u00a0\u2019\u201c-", max_size=40))
+@example("  a  ")
+@example("a   b\n\n\nc \t")
 def test_steps_give_the_same_positions_as_one_per_character(text: str):
     folded, origin = per_character(text)
     found = FoldedText.of(text)
@@ -31,7 +33,8 @@ def test_steps_give_the_same_positions_as_one_per_character(text: str):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(st.characters(max_codepoint=127)), st.text(alphabet="ab \r\n\t\u00a0\u2019\u2014")))
+@given(st.one_of(st.text(st.characters(max_codepoint=127)), st.text(alphabet="ab \r\n\t\u00a0\u2019\u2014"),
+                 st.text(alphabet="a" + "".join(map(chr, TYPOGRAPHY)))))
 def test_typography_is_translate_with_the_table_for_ascii_text_and_any_other(text: str):
     assert typography(text) == text.translate(TYPOGRAPHY)
 

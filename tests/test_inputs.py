@@ -2,9 +2,10 @@
 import pytest
 
 from etl import paths
-from etl.errors import InputError
+from etl.errors import InputError, Unusable
 from etl.inputs.files import claim_files
 from etl.inputs.load import check_schema, read_yaml
+from etl.normalise.reference import article_path
 
 INPUTS = [
     (paths.SOURCES_FILE, "sources"),
@@ -65,3 +66,28 @@ def test_claim_files_come_in_pathlib_order_and_leave_other_files_out(tmp_path, m
         (tmp_path / name).write_text("")
     monkeypatch.setattr(paths, "CLAIMS_DIR", tmp_path)
     assert claim_files() == sorted(tmp_path / name for name in names)
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("a.txt", None), ("./a.txt", None), ("sub/b.txt", "is a link"), ("sub/../a.txt", "leads outside"),
+    ("", "control characters"), ("a\x01.txt", "control characters"), (3, "control characters"),
+    ("/etc/passwd", "leads outside"), ("..", "leads outside"), ("sub/../../a.txt", "leads outside"),
+    ("a\\b.txt", "leads outside"), (".", "is a link"), ("outside/a.txt", "is a link"), ("link.txt", "is a link"),
+])
+def test_an_article_path_is_a_plain_file_inside_the_articles_folder(tmp_path, monkeypatch, written, problem):
+    """Directly in the folder: plain names take no path parsing, the rest are parsed and resolved, and a link is
+    refused either way."""
+    articles, elsewhere = tmp_path / "articles", tmp_path / "elsewhere"
+    (articles / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    for path in (articles / "a.txt", articles / "sub" / "b.txt", elsewhere / "a.txt"):
+        path.write_text("text", encoding="utf-8")
+    (articles / "outside").symlink_to(elsewhere)
+    (articles / "link.txt").symlink_to(elsewhere / "a.txt")
+    monkeypatch.setattr(paths, "ARTICLES_DIR", articles)
+    if problem is None:
+        assert article_path(written) == articles / written
+        assert article_path(written, articles.resolve()) == articles / written
+    else:
+        with pytest.raises(Unusable, match=problem):
+            article_path(written)

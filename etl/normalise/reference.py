@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -94,24 +95,16 @@ def article_path(written: object, base: Path | None = None) -> Path:
 
     base is sources/articles/ resolved (given by a caller that checks many files, so that it is resolved once)."""
     fix = "give the file name of a copy of the article in sources/articles/, such as name-2024.txt"
-    if not isinstance(written, str) or not written or "\0" in written or any(ord(c) < 32 for c in written):
+    if not isinstance(written, str) or not written or _CONTROL.search(written):
         raise Unusable("the file name is empty or has control characters (a NUL?)", fix)
-    if Path(written).is_absolute() or ".." in Path(written).parts or "\\" in written:
+    plain_name = "/" not in written and written not in (".", "..")  # no path to parse (every article of synth)
+    if "\\" in written or not plain_name and (Path(written).is_absolute() or ".." in Path(written).parts):
         raise Unusable(f"'{written}' leads outside sources/articles/", fix)
-    base = base or paths.ARTICLES_DIR.resolve()
     path = paths.ARTICLES_DIR / written
-    if path.is_symlink() or _resolved_parent(path, written, base) != base:
+    if os.path.islink(path) or not plain_name and path.resolve().parent != (base or paths.ARTICLES_DIR.resolve()):
         raise Unusable(f"'{written}' is a link or leads outside sources/articles/",
                        "copy the article itself into sources/articles/ (byte for byte), not a link to it")
     return path
-
-
-def _resolved_parent(path: Path, written: str, base: Path) -> Path:
-    """A single file name that is no link lies in the folder itself: no resolving (a stat per folder of the
-    path) for each of tens of thousands of articles."""
-    if "/" not in written and written != ".":
-        return base
-    return path.resolve().parent
 
 
 def _read_source(item: Node, file: str, errors: list[InputError], base: Path) -> Source | None:

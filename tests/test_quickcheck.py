@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl import paths
-from etl.inputs.load import quick_check, schema_validator
 from etl.inputs import quickcheck
+from etl.inputs.load import quick_check, schema_validator
 from etl.inputs.quickcheck import compile_schema
 
 GOOD = {"id": "a-1", "subject": "MiniMax", "predicate": "round_amount", "object": None, "value": "$600 million",
@@ -91,8 +91,9 @@ JSON_VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)), max_leaves=6)
 
 
-def _schemas(inner):
-    keywords = st.fixed_dictionaries({}, optional={
+def schema_keywords(inner):
+    """A schema node of any mix of the keywords quickcheck compiles, its sub-schemas drawn from inner."""
+    return st.fixed_dictionaries({}, optional={
         "type": st.one_of(st.sampled_from(["string", "integer", "null", "boolean", "object", "array"]),
                           st.lists(st.sampled_from(["string", "integer", "null", "boolean"]), min_size=1, max_size=3)),
         "enum": st.lists(SCALARS, min_size=1, max_size=3),
@@ -106,10 +107,9 @@ def _schemas(inner):
                                                                                 max_size=2), max_size=1),
         "items": inner,
     })
-    return keywords
 
 
-SCHEMAS = st.recursive(st.just({}), _schemas, max_leaves=4)
+SCHEMAS = st.recursive(st.just({}), schema_keywords, max_leaves=4)
 
 
 @settings(max_examples=1500, deadline=None)

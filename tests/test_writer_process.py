@@ -6,6 +6,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -77,6 +78,44 @@ def test_the_writer_ends_with_the_build(tmp_path):
     writer.insert("predicates", [PREDICATE])
     writer.close()
     assert writer._process.exitcode == 0
+
+
+def many_predicates(count: int = 2000) -> list[dict]:
+    """More than the pipe holds: about 2 MB pickled (each description its own string: pickle writes a shared
+    one once)."""
+    return [{**PREDICATE, "predicate_id": f"p{number:05}", "description": f"{number:05}" * 200}
+            for number in range(count)]
+
+
+def test_after_an_index_request_the_build_goes_on_while_the_writer_does_not_read(tmp_path):
+    with WriterProcess(tmp_path / "busy.db") as writer:
+        writer.index("entities")
+        os.kill(writer._process.pid, signal.SIGSTOP)  # as busy as a long index sort: it reads nothing
+        resume = threading.Timer(20, os.kill, (writer._process.pid, signal.SIGCONT))
+        resume.start()
+        try:
+            started = time.monotonic()
+            writer.insert("predicates", many_predicates())
+            assert time.monotonic() - started < 10
+        finally:
+            resume.cancel()
+            os.kill(writer._process.pid, signal.SIGCONT)
+        writer.finish()
+    with DatabaseWriter(tmp_path / "here.db") as here:
+        here.index("entities")
+        here.insert("predicates", many_predicates())
+        here.finish()
+    assert dump(tmp_path / "busy.db") == dump(tmp_path / "here.db")
+
+
+def test_a_writer_killed_while_messages_wait_to_be_sent_is_a_clear_error(tmp_path):
+    with WriterProcess(tmp_path / "killed-later.db") as writer:
+        writer.index("entities")
+        os.kill(writer._process.pid, signal.SIGKILL)
+        with pytest.raises(WriterStopped, match=r"^the database writer process ended without an answer \(exit code "
+                                                r"-9\)"):
+            writer.insert("predicates", many_predicates())  # raises here if the writer is already gone
+            writer.finish()
 
 
 def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path):

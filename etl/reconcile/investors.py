@@ -21,8 +21,9 @@ def investor_rows(claims: list[dict], published: dict[str, tuple]) -> list[dict]
 def _first_source(claims: list[dict], published: dict[str, tuple]) -> dict[str, tuple]:
     """Each round's company and the known-by date of its earliest source."""
     first = {}
+    reporting = INVESTOR_PREDICATES | {"round_amount", "valuation"}
     for claim in claims:
-        if claim["round_id"] and claim["predicate_id"] in INVESTOR_PREDICATES | {"round_amount", "valuation"}:
+        if claim["round_id"] and claim["predicate_id"] in reporting:
             key = claim["round_id"]
             when = published[claim["source_id"]]
             first[key] = min(first.get(key, (when, claim["subject_id"])), (when, claim["subject_id"]))

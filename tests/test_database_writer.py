@@ -5,8 +5,9 @@ import sqlite3
 
 import pytest
 
+from etl.publish import write
 from etl.publish.write import EARLY_INDEX_CACHE_KIB, INDEX_CACHE_KIB, INSERT_CACHE_KIB, DatabaseWriter
-from etl.schema.model import check_expressions
+from etl.schema.model import Column, Table, check_expressions
 from etl.schema.tables import PREDICATES, TABLES
 
 PREDICATE = {"predicate_id": "round_amount", "label": "Round amount", "description": "How much a round raised.",
@@ -75,3 +76,48 @@ def test_a_table_indexed_early_uses_the_cache_it_is_given(tmp_path):
         assert writer.connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                          "AND tbl_name = 'entities' AND sql IS NOT NULL").fetchone()[0] > 0
         writer.finish()
+
+
+NOTES = Table("notes", "Notes", "Words to search.", (Column("note_id", "string", "Id."), Column("text", "string", "Text.")),
+              ("note_id",), fts=("text",))
+
+
+def note_rows(first: int, last: int) -> list[dict]:
+    return [{"note_id": f"n{number:03}", "text": f"word{number % 4} note {number}"} for number in range(first, last)]
+
+
+def searched(path, term: str) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("INSERT INTO notes_fts (notes_fts) VALUES ('integrity-check')")
+        return connection.execute("SELECT rowid, text FROM notes_fts WHERE notes_fts MATCH ? ORDER BY rowid",
+                                  (term,)).fetchall()
+    finally:
+        connection.close()
+
+
+def terms(path) -> list[tuple]:
+    """Each word of the full-text index, the rows it is in and how often: a row indexed twice counts twice."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, notes_fts, 'row')")
+        return connection.execute("SELECT term, doc, cnt FROM vocabulary ORDER BY term").fetchall()
+    finally:
+        connection.close()
+
+
+def test_rows_given_in_order_are_searchable_as_if_indexed_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "FTS_CHUNK_ROWS", 4)
+    with DatabaseWriter(tmp_path / "chunks.db", (NOTES,)) as writer:
+        for first in range(0, 33, 3):  # indexed after every second insert (6 rows pending), the last at the end
+            writer.insert("notes", note_rows(first, first + 3), in_order=True)
+        assert writer.text_indexed_to["notes"] == 30
+        writer.finish()
+    with DatabaseWriter(tmp_path / "once.db", (NOTES,)) as writer:
+        writer.insert("notes", note_rows(0, 33))
+        assert "notes" not in writer.text_indexed_to
+        writer.finish()
+    for term in ("word1", "note", "31", "32"):
+        assert searched(tmp_path / "chunks.db", term) == searched(tmp_path / "once.db", term)
+    assert len(searched(tmp_path / "chunks.db", "note")) == 33
+    assert terms(tmp_path / "chunks.db") == terms(tmp_path / "once.db")

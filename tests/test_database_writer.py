@@ -107,17 +107,32 @@ def terms(path) -> list[tuple]:
 
 
 def test_rows_given_in_order_are_searchable_as_if_indexed_at_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(write, "FTS_CHUNK_ROWS", 4)
+    monkeypatch.setattr(write, "CHUNK_ROWS", 4)
     with DatabaseWriter(tmp_path / "chunks.db", (NOTES,)) as writer:
         for first in range(0, 33, 3):  # indexed after every second insert (6 rows pending), the last at the end
             writer.insert("notes", note_rows(first, first + 3), in_order=True)
-        assert writer.text_indexed_to["notes"] == 30
+        assert writer.caught_up["notes"] == 30
         writer.finish()
     with DatabaseWriter(tmp_path / "once.db", (NOTES,)) as writer:
         writer.insert("notes", note_rows(0, 33))
-        assert "notes" not in writer.text_indexed_to
+        assert "notes" not in writer.caught_up
         writer.finish()
     for term in ("word1", "note", "31", "32"):
         assert searched(tmp_path / "chunks.db", term) == searched(tmp_path / "once.db", term)
     assert len(searched(tmp_path / "chunks.db", "note")) == 33
     assert terms(tmp_path / "chunks.db") == terms(tmp_path / "once.db")
+
+
+def test_rows_given_in_order_are_checked_a_chunk_at_a_time_as_they_come(tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "CHUNK_ROWS", 4)
+    rows = [{**PREDICATE, "predicate_id": f"p{number}"} for number in range(6)]
+    with DatabaseWriter(tmp_path / "chunk.db") as writer:
+        writer.insert("predicates", rows[:3], in_order=True)
+        with pytest.raises(sqlite3.IntegrityError, match=r"^CHECK constraint failed: predicates \(rowids \[5\]\)$"):
+            writer.insert("predicates", [rows[3], {**rows[4], "round_use": "sometimes"}], in_order=True)
+    with DatabaseWriter(tmp_path / "rest.db") as writer:
+        writer.insert("predicates", rows[:5], in_order=True)
+        assert writer.caught_up["predicates"] == 5
+        writer.insert("predicates", [{**rows[5], "value_kind": "colour"}], in_order=True)
+        with pytest.raises(sqlite3.IntegrityError, match=r"^CHECK constraint failed: predicates \(rowids \[6\]\)$"):
+            writer.index("predicates")

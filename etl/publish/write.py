@@ -24,11 +24,13 @@ INDEX_CACHE_KIB = 256 * 1024
 # indexes the claims during reconciliation and each reconciled table as it comes) gets the inserts' cache: the
 # larger one would sit beside the facts at the build's peak.
 EARLY_INDEX_CACHE_KIB = INSERT_CACHE_KIB
-# A table's full-text index is filled a chunk of rows at a time as they come (the claims, from the writer process,
-# while the build is still normalising), not all at its end: a million claims' index took 7 s there, in the
-# build's last seconds. Smaller chunks cost more in all (13 rows at a time took 2.3 times as long); from about
-# 4,096 rows on it costs what one pass does.
-FTS_CHUNK_ROWS = 16_384
+# A table given in order (the claims, in the writer process while the build still normalises) has its CHECKs
+# run and its full-text index filled a chunk of rows at a time as they come, not all at its end, where a million
+# claims' took 9-10 s of the build's last seconds (2 s the CHECKs, 7 s the index). The chunks cost about 10 s
+# more of inserting then, at a time when the writer waits for the build. Chunks of 16,384 rows cost 2 s more
+# in all; of 65,536 no more than one pass; much smaller ones far more (the full-text index of 13 rows at a time
+# took 2.3 times as long).
+CHUNK_ROWS = 65_536
 
 
 class DatabaseWriter:
@@ -46,8 +48,8 @@ class DatabaseWriter:
         self.counts = {table.name: 0 for table in tables}
         self.indexed: set[str] = set()
         self.keys_checked: set[str] = set()
-        self.text_indexed_to: dict[str, int] = {}  # the last rowid in each table's full-text index
-        self.text_pending = {table.name: 0 for table in tables}  # rows inserted since
+        self.caught_up: dict[str, int] = {}  # the last rowid whose CHECKs ran and which is in the full-text index
+        self.pending = {table.name: 0 for table in tables}  # rows inserted since
         self.connection = sqlite3.connect(path)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
@@ -71,9 +73,9 @@ class DatabaseWriter:
         placeholders = ", ".join("?" for _ in table.column_names)
         self.connection.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({placeholders})", records)
         self.counts[name] += len(records)
-        self.text_pending[name] += len(records)
-        if table.fts and in_order and self.text_pending[name] >= FTS_CHUNK_ROWS:
-            self.index_text(table)
+        self.pending[name] += len(records)
+        if in_order and self.pending[name] >= CHUNK_ROWS:
+            self.catch_up(table)
 
     def index(self, name: str, cache_kib: int = INDEX_CACHE_KIB) -> None:
         """The table's CHECKs, indexes and full-text search now, once its last row is in (finish does the
@@ -82,8 +84,8 @@ class DatabaseWriter:
         if name in self.indexed:
             return
         table = self.tables[name]
-        self.check_constraints(table)
         self.connection.execute(f"PRAGMA cache_size = -{cache_kib}")
+        self.catch_up(table)
         db = sqlite_utils.Database(self.connection)
         with self.connection:
             for columns in table.all_indexes:
@@ -91,24 +93,26 @@ class DatabaseWriter:
             for column in table.nocase_indexes:
                 self.connection.execute(f"CREATE INDEX [idx_{table.name}_{column}_nocase] "
                                         f"ON [{table.name}] ([{column}] COLLATE NOCASE)")
-            if table.fts:
-                self.index_text(table)
         self.indexed.add(name)
         self.check_keys()
 
-    def index_text(self, table: Table) -> None:
-        """The rows not yet in the table's full-text index into it (the index made first, with every row in).
-        Rows only ever come after the last (a new table, and no key of ours is an integer), so the rowids
-        above the last one indexed are those rows."""
-        if table.name not in self.text_indexed_to:
+    def catch_up(self, table: Table) -> None:
+        """The CHECKs of the rows inserted since the last catch-up, and those rows into the full-text index (made
+        first, with every row in). Rows only ever come after the last (a new table, and no key of ours is an
+        integer), so they are those above the last rowid caught up."""
+        after = self.caught_up.get(table.name)
+        if after is not None and not self.pending[table.name]:
+            return
+        self.check_constraints(table, after or 0)
+        if table.fts and after is None:
             sqlite_utils.Database(self.connection)[table.name].enable_fts(table.fts, create_triggers=False,
                                                                           replace=True)
-        elif self.text_pending[table.name]:
+        elif table.fts:
             columns = ", ".join(f"[{column}]" for column in table.fts)
             self.connection.execute(f"INSERT INTO [{table.name}_fts] (rowid, {columns}) SELECT rowid, {columns} "
-                                    f"FROM [{table.name}] WHERE rowid > ?", (self.text_indexed_to[table.name],))
+                                    f"FROM [{table.name}] WHERE rowid > ?", (after,))
         last = self.connection.execute(f"SELECT max(rowid) FROM [{table.name}]").fetchone()[0]
-        self.text_indexed_to[table.name], self.text_pending[table.name] = last or 0, 0
+        self.caught_up[table.name], self.pending[table.name] = last or 0, 0
 
     def finish(self) -> None:
         for name in self.tables:
@@ -128,13 +132,15 @@ class DatabaseWriter:
                 raise RuntimeError(f"foreign key check failed: {problems[:5]}")
             self.keys_checked.add(name)
 
-    def check_constraints(self, table: Table) -> None:
-        """Every row against the table's CHECK constraints in one query; IntegrityError as an insert gives."""
+    def check_constraints(self, table: Table, after: int = 0) -> None:
+        """Every row (above rowid after) against the table's CHECK constraints in one query; IntegrityError as an
+        insert gives."""
         checks = check_expressions(table)
         if not checks:
             return
         failing = " OR ".join(f"NOT ({check})" for check in checks)
-        bad = self.connection.execute(f"SELECT rowid FROM [{table.name}] WHERE {failing} LIMIT 5").fetchall()
+        bad = self.connection.execute(f"SELECT rowid FROM [{table.name}] WHERE rowid > ? AND ({failing}) LIMIT 5",
+                                      (after,)).fetchall()
         if bad:
             raise sqlite3.IntegrityError(f"CHECK constraint failed: {table.name} (rowids {[r[0] for r in bad]})")
 

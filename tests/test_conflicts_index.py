@@ -38,11 +38,12 @@ QUIET = {"in_headline": 0, "source_id": "s", "quote": "", "value_text": None, "v
 
 @st.composite
 def claim(draw, number: int) -> dict:
-    predicate = draw(st.sampled_from(("round_amount", "founded", "statistic")))
+    # lead_investor: no value to compare, left out of the grouping (can_disagree); restructuring: a state
+    predicate = draw(st.sampled_from(("round_amount", "founded", "statistic", "lead_investor", "restructuring")))
     date = draw(st.sampled_from(DATES))
     return {
         "claim_id": f"c-{number:03d}", "subject_id": draw(st.sampled_from(("a", "b"))), "predicate_id": predicate,
-        "round_id": draw(st.sampled_from((None, "r"))), "object_id": None,
+        "round_id": draw(st.sampled_from((None, "r"))), "object_id": "x" if predicate == "lead_investor" else None,
         "comparator": draw(st.sampled_from(COMPARATORS)), "usd_rule": draw(st.sampled_from(("usd", "ecb_rate"))),
         "amount_usd": draw(st.sampled_from((0.0, 10.0, 10.5, 11.0, 20.0, -5.0))) if predicate == "round_amount" else None,
         "value_number": draw(st.sampled_from((9.0, 10.0, 11.0, 30.0))) if predicate == "statistic" else None,
@@ -50,6 +51,7 @@ def claim(draw, number: int) -> dict:
         "date": date if predicate == "founded" else None,
         "date_precision": {4: "year", 7: "month", 10: "day"}[len(date)] if predicate == "founded" else None,
         **QUIET,
+        "value_text": draw(st.sampled_from(("merged", "split"))) if predicate == "restructuring" else None,
     }
 
 

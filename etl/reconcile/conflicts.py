@@ -22,7 +22,7 @@ CHANGE_PREDICATES = {"share_price_change", "growth_rate"}
 
 def conflict_rows(claims: list[dict], acknowledged: dict[str, str]) -> list[dict]:
     groups = defaultdict(list)
-    for claim in claims:
+    for claim in filter(can_disagree, claims):
         for key in comparison_keys(claim):
             groups[key].append(claim)
     rows = {}
@@ -34,6 +34,15 @@ def conflict_rows(claims: list[dict], acknowledged: dict[str, str]) -> list[dict
                 row.update(status="acknowledged" if reason else "open", reason=reason)
                 rows[row["conflict_id"]] = row
     return sorted(rows.values(), key=lambda r: r["conflict_id"])
+
+
+def can_disagree(claim: dict) -> bool:
+    """Whether the claim can be one of a conflict's pair: its value is a number, it gives a founding date or a
+    state, or its predicate meets a related one. The rest (who invested, what was released: six claims in ten)
+    are in no group's comparison (see candidate_pairs), and left out of the grouping."""
+    predicate = claim["predicate_id"]
+    return (claim.get("amount_usd") is not None or claim.get("value_number") is not None or predicate == "founded"
+            or predicate in STATE_PREDICATES or predicate in RELATED_PREDICATES)
 
 
 def candidate_pairs(key: tuple, group: list[dict]) -> Iterator[tuple[dict, dict]]:

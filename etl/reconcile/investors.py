@@ -24,9 +24,10 @@ def _first_source(claims: list[dict], published: dict[str, tuple]) -> dict[str, 
     reporting = INVESTOR_PREDICATES | {"round_amount", "valuation"}
     for claim in claims:
         if claim["round_id"] and claim["predicate_id"] in reporting:
-            key = claim["round_id"]
-            when = published[claim["source_id"]]
-            first[key] = min(first.get(key, (when, claim["subject_id"])), (when, claim["subject_id"]))
+            candidate = (published[claim["source_id"]], claim["subject_id"])
+            known = first.get(claim["round_id"])
+            if known is None or candidate < known:
+                first[claim["round_id"]] = candidate
     return first
 
 

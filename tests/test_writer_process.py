@@ -99,6 +99,7 @@ def test_after_an_index_request_the_build_goes_on_while_the_writer_does_not_read
             assert time.monotonic() - started < 10
         finally:
             resume.cancel()
+            resume.join()
             os.kill(writer._process.pid, signal.SIGCONT)
         writer.finish()
     with DatabaseWriter(tmp_path / "here.db") as here:

@@ -101,10 +101,9 @@ class WriterProcess:
         if self._answers.poll():  # the writer failed: say why now, not after the rest of the claims
             self._answer()
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._outbox is not None and self._outbox.failed:
+            self._empty_outbox()  # raises the writer's answer
         if self._outbox is not None:
-            if self._outbox.failed:
-                self._answer()
-                raise self._outbox.failed
             self._outbox.put(data)
             return
         try:

@@ -10,7 +10,7 @@ import pytest
 
 from etl.errors import PackageError
 from etl.publish.package.csv_files import csv_bytes, csv_cell
-from etl.publish.package.descriptor import DESCRIPTOR, PROFILE
+from etl.publish.package.descriptor import DESCRIPTOR, PROFILE, SOURCES_LISTED, descriptor
 from etl.publish.package.files import build_files, zip_bytes
 from etl.publish.package.release import release
 from etl.schema.dataset import ZIP_NAME
@@ -171,6 +171,20 @@ def test_sources_are_the_articles_without_invented_urls(package):
     matched = {s["url"] for s in yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8"))
                if s["url"] and s.get("url_match")}
     assert {source["path"] for source in package["sources"] if "path" in source} <= matched
+
+
+def test_past_sources_listed_articles_the_descriptor_names_the_sources_table_instead():
+    articles = [{"title": f"Article {number}", "publisher": f"Outlet {number % 3}", "date": "2024",
+                 "path": f"https://example.org/{number}"} for number in range(SOURCES_LISTED + 1)]
+    assert descriptor([], articles[:SOURCES_LISTED], "1.0.0", "")["sources"] == articles[:SOURCES_LISTED]
+    package = descriptor([], articles, "1.0.0", "")
+    assert package["sources"] == [{
+        "title": f"{SOURCES_LISTED + 1:,} news articles, each a row of the sources table (title, publisher, author, "
+                 "date and address)", "path": "data/sources.csv"}]
+    # The description still counts and names what every article says.
+    assert f"{SOURCES_LISTED + 1} 2024 news articles (Outlet 0, Outlet 1 and Outlet 2)" in package["description"]
+    from frictionless import Package
+    assert Package.validate_descriptor(package).valid
 
 
 def _bumped(package: dict, change) -> dict:

@@ -1,8 +1,12 @@
 """The package in the build: `etl package`, the build step, atomic publishing, committed files up to date."""
 import datetime as dt
+import errno
 import json
 import shutil
 import sqlite3
+import threading
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from frictionless import Package
 from etl import paths
 from etl.cli import build_steps
 from etl.errors import PackageError
+from etl.publish.package import files as package_files
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files, read_previous
 from etl.publish.package.stage import check_package, package_step, stage
@@ -111,6 +116,69 @@ def test_a_failing_check_leaves_the_previous_package_and_no_staging(package_root
         build(package_root / DB_NAME, steps=[lambda database, say: stage(database, check=check)])
     assert package_bytes(package_root) == before
     assert version_folders(package_root) == versions
+
+
+def _staged_folder(tmp_path: Path, built_database: Path) -> Path:
+    folder = tmp_path / "version"
+    folder.mkdir()
+    shutil.copyfile(built_database, folder / DB_NAME)
+    return folder
+
+
+def test_the_zip_is_written_while_the_package_is_checked(package_root, built_database, tmp_path, monkeypatch):
+    zipping, checking = threading.Event(), threading.Event()
+    write_zip = package_files.write_package_zip
+
+    def zip_when_checking(folder, package):
+        zipping.set()
+        assert checking.wait(10), "the check did not start while the zip was being written"
+        write_zip(folder, package)
+
+    def check(path):
+        assert zipping.wait(10), "the zip was not being written while the package was checked"
+        checking.set()
+
+    monkeypatch.setattr(package_files, "write_package_zip", zip_when_checking)
+    folder = _staged_folder(tmp_path, built_database)
+    now = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)
+    stage(folder / DB_NAME, now=now, check=check)
+    made = build_files(built_database, read_previous(paths.DATAPACKAGE), now)
+    assert (folder / "build" / ZIP_NAME).read_bytes() == made[ZIP_NAME]
+
+
+def test_a_failing_check_returns_once_the_zip_is_written(package_root, built_database, tmp_path, monkeypatch):
+    write_zip = package_files.write_package_zip
+
+    def slow_zip(folder, package):
+        time.sleep(0.5)
+        write_zip(folder, package)
+
+    def check(path):
+        raise PackageError("invalid")
+
+    monkeypatch.setattr(package_files, "write_package_zip", slow_zip)
+    folder = _staged_folder(tmp_path, built_database)
+    with pytest.raises(PackageError, match="invalid"):
+        stage(folder / DB_NAME, check=check)
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("package-zip")]
+    with zipfile.ZipFile(folder / "build" / ZIP_NAME) as archive:
+        assert archive.testzip() is None
+
+
+def test_a_zip_that_cannot_be_written_fails_the_stage_after_the_check(package_root, built_database, tmp_path,
+                                                                      monkeypatch):
+    checked = []
+
+    def full_disk(folder, package):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "build" / ZIP_NAME))
+
+    monkeypatch.setattr(package_files, "write_package_zip", full_disk)
+    folder = _staged_folder(tmp_path, built_database)
+    with pytest.raises(PackageError) as raised:
+        stage(folder / DB_NAME, check=checked.append)
+    assert str(raised.value) == (f"{paths.relative(folder / 'build' / ZIP_NAME)}: no space left on the device — free "
+                                 "some space and run etl build again")
+    assert checked == [folder / DESCRIPTOR]
 
 
 def test_new_data_publishes_a_minor_version(package_root, built_database, tmp_path):

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -83,6 +84,15 @@ def write_package(database: Path, folder: Path, previous: dict | None, now: dt.d
                   data_level: str = "minor") -> dict:
     """Write the package of database into folder: data/<table>.csv streamed from SQLite, the descriptor, and
     the zip under build/; returns the descriptor. No table is held in memory whole."""
+    package = write_files(database, folder, previous, now, data_level)
+    fault_point("write-zip")
+    write_package_zip(folder, package)
+    return package
+
+
+def write_files(database: Path, folder: Path, previous: dict | None, now: dt.datetime,
+                data_level: str = "minor") -> dict:
+    """The package's CSV files and its descriptor, without the zip; the descriptor."""
     (folder / DATA_FOLDER).mkdir(parents=True, exist_ok=True)
     try:
         connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
@@ -102,11 +112,24 @@ def write_package(database: Path, folder: Path, previous: dict | None, now: dt.d
     package = descriptor(resources, sources, version, created)
     fault_point("write-json")
     (folder / DESCRIPTOR).write_bytes(descriptor_bytes(package))
-    fault_point("write-zip")
+    return package
+
+
+def write_package_zip(folder: Path, package: dict) -> None:
+    """The zip of the descriptor and the CSV files written by write_files, under build/."""
     zipped = folder / "build" / ZIP_NAME
     zipped.parent.mkdir(parents=True, exist_ok=True)
-    write_zip(zipped, folder, [DESCRIPTOR, *(item["path"] for item in resources)], created)
-    return package
+    write_zip(zipped, folder, [DESCRIPTOR, *(item["path"] for item in package["resources"])], package["created"])
+
+
+def zip_beside(folder: Path, package: dict) -> Future:
+    """write_package_zip in a thread of its own; its result() waits for it and raises what it raised. zlib
+    lets go of the interpreter while it compresses, so the zip (13 s of a 1M package) takes the other core
+    while this one checks the package."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="package-zip")
+    zipping = pool.submit(write_package_zip, folder, package)
+    pool.shutdown(wait=False)  # the thread ends once the zip is written
+    return zipping
 
 
 def build_files(database: Path, previous: dict | None, now: dt.datetime,

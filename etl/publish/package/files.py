@@ -7,8 +7,8 @@ import json
 import shutil
 import sqlite3
 import tempfile
+import threading
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -122,14 +122,26 @@ def write_package_zip(folder: Path, package: dict) -> None:
     write_zip(zipped, folder, [DESCRIPTOR, *(item["path"] for item in package["resources"])], package["created"])
 
 
-def zip_beside(folder: Path, package: dict) -> Future:
-    """write_package_zip in a thread of its own; its result() waits for it and raises what it raised. zlib
-    lets go of the interpreter while it compresses, so the zip (13 s of a 1M package) takes the other core
-    while this one checks the package."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="package-zip")
-    zipping = pool.submit(write_package_zip, folder, package)
-    pool.shutdown(wait=False)  # the thread ends once the zip is written
-    return zipping
+class ZipBeside(threading.Thread):
+    """write_package_zip in a thread of its own, started at once; wait() ends it and gives what it raised. zlib
+    lets go of the interpreter while it compresses, so the zip (13 s of a 1M package) takes the other core while
+    this one checks the package."""
+
+    def __init__(self, folder: Path, package: dict):
+        super().__init__(name="package-zip", daemon=True)
+        self.folder, self.package = folder, package
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            write_package_zip(self.folder, self.package)
+        except BaseException as error:  # noqa: BLE001 — handed to the stage, which raises it
+            self.error = error
+
+    def wait(self) -> BaseException | None:
+        self.join()
+        return self.error
 
 
 def build_files(database: Path, previous: dict | None, now: dt.datetime,

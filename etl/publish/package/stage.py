@@ -20,7 +20,7 @@ from etl.curate.diff import diff_builds
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
-from etl.publish.package.files import read_previous, write_files, zip_beside
+from etl.publish.package.files import ZipBeside, read_previous, write_files
 from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
 from etl.validation.cache import passed_before
@@ -63,13 +63,13 @@ def stage(database: Path, now: dt.datetime | None = None,
         fault_point("write-zip")
     except OSError as error:
         raise write_error(folder, error) from None
-    zipping = zip_beside(folder, package)
+    zipping = ZipBeside(folder, package)
     try:
         if check:
             fault_point("check-package")
             check(folder / DESCRIPTOR)
     finally:
-        zip_error = zipping.exception()  # waits: the zip is written into the folder whatever the check found
+        zip_error = zipping.wait()  # the zip is written into the folder whatever the check found
     if isinstance(zip_error, OSError):
         raise write_error(folder, zip_error) from None
     if zip_error is not None:

@@ -130,16 +130,16 @@ class ZipBeside(threading.Thread):
     def __init__(self, folder: Path, package: dict):
         super().__init__(name="package-zip", daemon=True)
         self.folder, self.package = folder, package
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         self.start()
 
     def run(self) -> None:
         try:
             write_package_zip(self.folder, self.package)
-        except BaseException as error:  # noqa: BLE001 — handed to the stage, which raises it
+        except Exception as error:  # noqa: BLE001 — any failure goes to the stage, which raises it in its thread
             self.error = error
 
-    def wait(self) -> BaseException | None:
+    def wait(self) -> Exception | None:
         self.join()
         return self.error
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,37 +12,56 @@ from typing import Iterator
 
 STAGES = ("read", "normalise", "reconcile", "write", "validate", "package", "data_docs")
 _seconds: dict[str, float] = {}
-_open: list[list] = []  # [name, started, seconds spent in nested stages]
+_since = [time.perf_counter()]
+_adding = threading.Lock()
+# Each thread nests its own stages: the rules and the package run at once (validation_step in etl/validation/),
+# and their seconds overlap in the wall time.
+_threads = threading.local()
+
+
+def _open() -> list[list]:
+    """The stages open in this thread, innermost last: [name, started, seconds spent in nested stages]."""
+    if not hasattr(_threads, "open"):
+        _threads.open = []
+    return _threads.open
 
 
 def reset() -> None:
-    _seconds.clear()
-    _open.clear()
+    with _adding:
+        _seconds.clear()
+    _since[0] = time.perf_counter()
+    _open().clear()
 
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
     entry = [name, time.perf_counter(), 0.0]
-    _open.append(entry)
+    _open().append(entry)
     try:
         yield
     finally:
-        _open.pop()
+        _open().pop()
         spent = time.perf_counter() - entry[1]
-        _seconds[name] = _seconds.get(name, 0.0) + spent - entry[2]
-        if _open:
-            _open[-1][2] += spent
+        _add(name, spent - entry[2])
+        if _open():
+            _open()[-1][2] += spent
 
 
 def record(name: str, spent: float) -> None:
     """Seconds spent in a stage elsewhere (a child process), counted as if nested in the stage open here."""
-    _seconds[name] = _seconds.get(name, 0.0) + spent
-    if _open:
-        _open[-1][2] += spent
+    _add(name, spent)
+    if _open():
+        _open()[-1][2] += spent
+
+
+def _add(name: str, spent: float) -> None:
+    with _adding:
+        _seconds[name] = _seconds.get(name, 0.0) + spent
 
 
 def seconds() -> dict[str, float]:
-    return {name: round(_seconds.get(name, 0.0), 4) for name in (*STAGES, *sorted(set(_seconds) - set(STAGES)))}
+    with _adding:
+        return {name: round(_seconds.get(name, 0.0), 4) for name in (*STAGES, *sorted(set(_seconds) - set(STAGES)))}
 
 
 def peak_rss_mib() -> float:
@@ -52,6 +72,9 @@ def peak_rss_mib() -> float:
 
 
 def write(path: Path, **extra) -> dict:
-    report = {"stages": seconds(), "total": round(sum(_seconds.values()), 4), "peak_rss_mib": peak_rss_mib(), **extra}
+    """The stages' seconds, their sum (total: stages of two threads overlap, so it can be more than the wall
+    time), the wall time since reset() and the peak memory, as JSON."""
+    report = {"stages": seconds(), "total": round(sum(_seconds.values()), 4),
+              "wall": round(time.perf_counter() - _since[0], 4), "peak_rss_mib": peak_rss_mib(), **extra}
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report

@@ -10,7 +10,7 @@ ETL = paths.PACKAGE_DIR
 # Each package of etl/ and the floor it stands on: a module may import its own package or a lower floor.
 FLOORS = {
     "etl.memos": 0,
-    "etl.paths": 1, "etl.errors": 1, "etl.timings": 1, "etl.faults": 1,
+    "etl.paths": 1, "etl.errors": 1, "etl.timings": 1, "etl.faults": 1, "etl.beside": 1,
     "etl.schema": 2,
     "etl.inputs": 3,
     "etl.normalise": 4,

@@ -7,12 +7,12 @@ import json
 import shutil
 import sqlite3
 import tempfile
-import threading
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
 from etl import paths
+from etl.beside import Beside
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.csv_files import write_csv
@@ -122,26 +122,10 @@ def write_package_zip(folder: Path, package: dict) -> None:
     write_zip(zipped, folder, [DESCRIPTOR, *(item["path"] for item in package["resources"])], package["created"])
 
 
-class ZipBeside(threading.Thread):
-    """write_package_zip in a thread of its own, started at once; wait() ends it and gives what it raised. zlib
-    lets go of the interpreter while it compresses, so the zip (13 s of a 1M package) takes the other core while
-    this one checks the package."""
-
-    def __init__(self, folder: Path, package: dict):
-        super().__init__(name="package-zip", daemon=True)
-        self.folder, self.package = folder, package
-        self.error: Exception | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            write_package_zip(self.folder, self.package)
-        except Exception as error:  # noqa: BLE001 — any failure goes to the stage, which raises it in its thread
-            self.error = error
-
-    def wait(self) -> Exception | None:
-        self.join()
-        return self.error
+def zip_beside(folder: Path, package: dict) -> Beside[None]:
+    """write_package_zip on a thread of its own, started at once. zlib lets go of the interpreter while it
+    compresses, so the zip (13 s of a 1M package) takes the other core while this one checks the package."""
+    return Beside(lambda: write_package_zip(folder, package), "package-zip")
 
 
 def build_files(database: Path, previous: dict | None, now: dt.datetime,

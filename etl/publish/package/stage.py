@@ -20,7 +20,7 @@ from etl.curate.diff import diff_builds
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
-from etl.publish.package.files import ZipBeside, read_previous, write_files
+from etl.publish.package.files import read_previous, write_files, zip_beside
 from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
 from etl.validation.cache import passed_before
@@ -63,7 +63,7 @@ def stage(database: Path, now: dt.datetime | None = None,
         fault_point("write-zip")
     except OSError as error:
         raise write_error(folder, error) from None
-    zipping = ZipBeside(folder, package)
+    zipping = zip_beside(folder, package)
     try:
         if check:
             fault_point("check-package")

@@ -25,7 +25,7 @@ from etl.schema.dataset import ZIP_NAME
 from etl.site import limits as site_limits
 from etl.site import metadata as site_metadata
 from etl.site import serve as site_serve
-from etl.validation import ExpectationFileError, ValidationFailed, ValidationProcessError, validation_step
+from etl.validation import ExpectationFileError, ValidationFailed, ValidationProcessError, validated_beside
 from etl.validation import cache as validation_cache
 from etl.validation.coverage import CoverageFailed, coverage_step
 from etl.validation.files import baseline_step
@@ -47,9 +47,10 @@ def _require(database: Path) -> None:
 
 
 def build_steps(database: Path = paths.DATABASE) -> list:
-    """What runs on the unpublished database before it replaces the published one, in order; their
-    publishers run in the same order once it has (the changelog reads the version the package got)."""
-    return [coverage_step, validation_step, versioned_package_step(database), changelog_step(database),
+    """What runs on the unpublished database before it replaces the published one, in order (the package is
+    written while the rules run); their publishers run in the same order once it has (the changelog reads the
+    version the package got)."""
+    return [coverage_step, validated_beside(versioned_package_step(database)), changelog_step(database),
             baseline_step(database), site_metadata.metadata_step]
 
 

@@ -23,6 +23,7 @@ from etl.publish.pipeline import build
 from etl.publish.versions import Layout, new_version, publish_version
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES
+from etl.validation import validation_step
 from tests.conftest import INPUT_DIRS, run_etl
 
 DB_NAME = paths.DATABASE.name
@@ -73,11 +74,13 @@ def test_regeneration_is_byte_identical(built_database):
     assert again == first
 
 
-def test_the_package_is_staged_after_validation_and_before_the_changelog():
-    names = [getattr(step, "__name__", "") for step in build_steps()]
-    package = names.index("package_step_after_diff")
-    assert package > names.index("validation_step") > names.index("coverage_step")
-    assert names.index("changelog") > package, "the changelog reads the version the package got"
+def test_the_package_is_staged_beside_validation_and_before_the_changelog():
+    steps = build_steps()
+    names = [getattr(step, "__name__", "") for step in steps]
+    validation = next(index for index, step in enumerate(steps) if getattr(step, "func", None) is validation_step)
+    assert steps[validation].keywords["beside"].__name__ == "package_step_after_diff"
+    assert names.index("coverage_step") < validation < names.index("changelog"), \
+        "the changelog reads the version the package got"
 
 
 def test_the_build_publishes_a_valid_package(project):

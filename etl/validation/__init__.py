@@ -5,10 +5,12 @@ import datetime as dt
 import os
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from etl import paths, timings
+from etl.beside import Beside
 from etl.faults import fault_point
 from etl.validation.cache import ValidationCache, gx_version, unit_keys
 from etl.validation.cache import enabled as cache_enabled
@@ -19,7 +21,12 @@ from etl.validation.report import Run, ValidationFailed, failure_report, record
 from etl.validation.runner import unit_name, units_of
 
 __all__ = ["ExpectationFileError", "Run", "ValidationFailed", "ValidationProcessError", "data_docs_dir",
-           "failure_report", "validate", "validation_step"]
+           "failure_report", "validate", "validated_beside", "validation_step"]
+
+
+# A build step (see etl/publish/pipeline.py): checks or writes beside the database, may return what to do once
+# it is published.
+Step = Callable[[Path, Callable[[str], None]], "Callable[[], None] | None"]
 
 
 def data_docs_dir() -> Path:
@@ -80,27 +87,60 @@ def _restored_docs(cache: ValidationCache | None, keys: dict[str, str], docs: Pa
         return cache.restore_docs(keys, docs)
 
 
-def validation_step(database: Path, say: Callable[[str], None]) -> Callable[[], None]:
+def validation_step(database: Path, say: Callable[[str], None], beside: Step | None = None) -> Callable[[], None]:
     """Build step: validate the unpublished database, record the run in it, write Data Docs into its version;
-    raise on failure."""
+    raise on failure.
+
+    beside, a step that only reads the database (the package), runs in this thread while the rules run in
+    theirs: both only read the file, and the run is recorded in it once both are done. A rule that fails is
+    reported before anything beside raised (the rows it wrote from are not valid); what beside says is said
+    after the validation's summary, in the order it said it."""
     docs = database.parent / "build" / "data-docs"
     shutil.rmtree(docs, ignore_errors=True)
     fault_point("validate")
+    rules = Beside(partial(_validate_timed, database, docs), "validation")
+    heard: list[str] = []
+    try:
+        then = beside(database, heard.append) if beside else None
+    except Exception as error:  # noqa: BLE001 — raised below, unless the rules failed
+        beside_error: Exception | None = error
+    else:
+        beside_error = None
+    finally:
+        rules_error = rules.wait()
+    if rules_error is not None:
+        raise rules_error
+    run = rules.result
     with timings.stage("validate"):
-        run = validate(database, docs=docs, cache=ValidationCache() if cache_enabled() else None)
         record(database, run)
     fault_point("validated")
     if not run.success:
         _replace(docs, failed_docs_dir())
         raise ValidationFailed(run, f"{paths.relative(failed_docs_dir())}/index.html")
+    if beside_error is not None:
+        raise beside_error
     reused = f" ({run.reused} suite parts passed before on the same content)" if run.reused else ""
     say(f"validated: {run.summary} in {run.seconds:.1f} s{reused}")
+    for message in heard:
+        say(message)
 
     def published() -> None:
         shutil.rmtree(failed_docs_dir(), ignore_errors=True)
         say(f"Data Docs: {paths.relative(data_docs_dir())}/index.html")
+        if then:
+            then()
 
     return published
+
+
+def validated_beside(step: Step) -> Step:
+    """validation_step with step run while the rules run (see there)."""
+    return partial(validation_step, beside=step)
+
+
+def _validate_timed(database: Path, docs: Path) -> Run:
+    with timings.stage("validate"):
+        return validate(database, docs=docs, cache=ValidationCache() if cache_enabled() else None)
 
 
 def _replace(staged: Path, target: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,21 @@ def test_etl_no_cache_checks_every_time(staged, monkeypatch):
         package_stage.check_package_once(descriptor)
         assert not cache.enabled()
     assert len(checked) == 3 and cache.enabled()
+
+
+def test_the_key_of_a_package_reads_its_files_in_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "BUILD_DIR", tmp_path / "build")
+    monkeypatch.delenv(cache.OFF_VARIABLE, raising=False)
+    big = tmp_path / "claims.csv"
+    big.write_bytes(b"claim_id,quote\n" * (2 << 20))  # 30 MiB
+    tracemalloc.start()
+    try:
+        cache.passed_before("package", tmp_path, [big.name], lambda: None, (), ())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"hashing a 30 MiB file took {peak / 2**20:.0f} MiB: it was read whole"
+    assert cache.passed_before("package", tmp_path, [big.name], lambda: None, (), ()), "the same bytes: a pass"
 
 
 def test_a_second_build_reuses_what_passed_and_no_cache_runs_everything(published_project, tmp_path):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.validation import validate
+from etl.publish.pipeline import build
+from etl.validation import cache, validate
 from etl.validation.cache import ValidationCache, table_digest, unit_keys
 from etl.validation.report import record
 from etl.validation.runner import Runner, reads, units_of
@@ -137,9 +138,13 @@ def test_a_stored_failure_is_never_a_hit(warm, tmp_path):
     assert cache.get(unit, key) is None
 
 
+@pytest.mark.parametrize("keyed_by", ["rows", "pages"])
 @pytest.mark.parametrize("rule", sorted(rule for rule in RULES if not rule.endswith(".row_count_not_below_baseline")))
-def test_the_corruption_that_breaks_a_rule_changes_its_units_key(rule, built_database, warm, tmp_path):
-    """So a failing rule can never be answered from the cache of a run that passed."""
+def test_the_corruption_that_breaks_a_rule_changes_its_units_key(rule, keyed_by, built_database, warm, tmp_path,
+                                                                 monkeypatch):
+    """So a failing rule can never be answered from the cache of a run that passed, whether a table is keyed by
+    its rows or (a big one) by its pages."""
+    monkeypatch.setattr(cache, "PAGE_DIGEST_PAGES", 0 if keyed_by == "pages" else 10**9)
     unit = next(unit for unit in UNITS if rule in [item["meta"]["rule"] for item in unit.expectations])
     corrupt(built_database, tmp_path / "corrupt.db", corruption_of(RULES[rule]))
     assert unit_keys(tmp_path / "corrupt.db", [unit]) != unit_keys(warm["database"], [unit])
@@ -169,6 +174,38 @@ def test_the_table_digest_sees_types_order_and_indexes(tmp_path):
     connection.execute("INSERT INTO t VALUES ('a', 1)")
     reordered = table_digest(connection, "t")
     assert len({first, as_text, indexed, reordered}) == 4
+
+
+def test_a_big_table_is_keyed_by_its_pages_and_every_change_changes_the_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "PAGE_DIGEST_PAGES", 2)
+    database = tmp_path / "t.db"
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE t (id TEXT PRIMARY KEY, n)")
+    with connection:
+        connection.executemany("INSERT INTO t VALUES (?, ?)", [(f"row {i:05}", i) for i in range(2000)])
+    first = cache.page_digest(database, "t")
+    shutil.copyfile(database, tmp_path / "copy.db")
+    assert first is not None and cache.page_digest(tmp_path / "copy.db", "t") == first
+    changes = ["UPDATE t SET n = '7' WHERE n = 7", "UPDATE t SET n = 8 WHERE id = 'row 00007'",
+               "CREATE INDEX t_n ON t (n)", "DELETE FROM t WHERE n = 5"]
+    seen = {first}
+    for change in changes:
+        with connection:
+            connection.execute(change)
+        seen.add(cache.page_digest(database, "t"))
+    connection.close()
+    assert len(seen) == len(changes) + 1 and None not in seen
+    monkeypatch.setattr(cache, "PAGE_DIGEST_PAGES", 10**9)
+    assert cache.page_digest(database, "t") is None, "a small table is keyed by its rows"
+
+
+def test_a_rebuild_of_the_same_inputs_keeps_the_keys_of_tables_keyed_by_pages(built_database, tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setattr(cache, "PAGE_DIGEST_PAGES", 0)
+    again = tmp_path / built_database.name
+    build(again)
+    assert cache.page_digest(again, "claims") == cache.page_digest(built_database, "claims") is not None
+    assert unit_keys(again, UNITS) == unit_keys(built_database, UNITS)
 
 
 def test_the_data_docs_of_a_partial_run_show_every_unit_and_a_full_hit_copies_them(warm, tmp_path):

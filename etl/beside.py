@@ -1,4 +1,5 @@
-"""Work on a thread of its own beside the caller's: what it returned or raised, once the caller waits for it."""
+"""Work beside the caller's: on a thread of its own (what it returned or raised, once the caller waits for it), or
+in a process, started the way this process can start one."""
 from __future__ import annotations
 
 import threading
@@ -27,3 +28,9 @@ class Beside(threading.Thread, Generic[T]):
     def wait(self) -> Exception | None:
         self.join()
         return self.error
+
+
+def process_start_method() -> str:
+    """fork while this process has one thread (the child needs no imports and starts in milliseconds); else spawn:
+    a fork copies a lock another thread holds (SQLite's, the import lock) as held for good."""
+    return "fork" if threading.active_count() == 1 else "spawn"

@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 import random
+import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 
 from etl import paths
+from etl.faults import FAIL, KILL
 from etl.normalise import mentions
-from etl.normalise.mentions import find_mentions, line_and_column, sentence_around
+from etl.normalise.mentions import Mention, find_mentions, line_and_column, sentence_around
+from etl.validation import coverage
 from etl.validation.coverage import (
+    _sources,
     check_coverage,
     check_source,
     ignore_path,
     read_ignore,
+    unquoted,
 )
 from tests.conftest import run_etl
 
@@ -35,22 +42,39 @@ def test_words_that_only_look_like_figures_are_not_found(text):
     assert [m.phrase for m in find_mentions(text, ("money", "percent", "multiple", "date"))] == []
 
 
-DATE_PIECES = ["Monday, March 3, 2024", "Sept. 12, 2024", "sept 9 2023", "March 2024", "in March", "March on", "May",
-               "may", "earlier this year", "later this month", "last week", "next year", "on Friday", "Thursday,",
-               "in the past three weeks", "the last 2 days", "two years ago", "20-year-old", "five-year-old",
-               "year-old", "1999", "2024s", "20245", "x2024", "2023-24", "$2024", "3.2024", "٣ days ago", "ſept 1 2024",
-               "Ｍay", "K", "é", "the", "in", "on", "-", ",", ".", "$", "%", "\n", " ", "  "]
+PIECES = ["Monday, March 3, 2024", "Sept. 12, 2024", "sept 9 2023", "March 2024", "in March", "March on", "May",
+          "may", "earlier this year", "later this month", "last week", "next year", "on Friday", "Thursday,",
+          "in the past three weeks", "the last 2 days", "two years ago", "20-year-old", "five-year-old",
+          "year-old", "1999", "2024s", "20245", "x2024", "2023-24", "$2024", "3.2024", "٣ days ago", "ſept 1 2024",
+          "Ｍay", "K", "é", "the", "in", "on", "-", ",", ".", "$", "%", "\n", " ", "  ",
+          "at least US$600 million", "$300 Million-Plus", "20 billion yuan ($2.8 billion)", "HK$1.5bn", "S$ 2m",
+          "£40m", "€1.2 billion", "RMB 5 billion", "5 billion renminbi", "US$", "us dollars", "USD", "upwards of",
+          "close to", "no less than", "up to", "fell 3.50%", "down by 12 per cent", "lower by 4 percent", "rose",
+          "nearly 40%", "eightfold", "ten-fold", "2.5-fold", "about 10fold", "TENFOLD", "1,200 employees",
+          "over 300 engineers", "some 40 start-ups", "ﬁve", "ＵＳ$5", "¥5"]
 
 
-def test_dates_tried_only_where_one_can_start_are_every_date_the_pattern_finds():
-    """mentions._date_matches skips the positions where no date can start; it must give what finditer gives."""
+def test_each_pattern_tried_only_where_its_figure_can_start_finds_what_finditer_finds():
+    """mentions.pattern_matches skips the positions where no figure of a kind can start; it must give what each
+    pattern's finditer gives, kind by kind."""
     rng = random.Random(7)
     texts = [path.read_text(encoding="utf-8") for path in sorted(paths.ARTICLES_DIR.glob("*.txt"))]
-    texts += ["".join(rng.choice(DATE_PIECES) + rng.choice(["", " ", ", "]) for _ in range(rng.randint(1, 30)))
+    texts += ["".join(rng.choice(PIECES) + rng.choice(["", " ", ", ", "\n"]) for _ in range(rng.randint(1, 30)))
               for _ in range(3000)]
-    spans = [[m.span() for m in mentions._DATE.finditer(text)] for text in texts]
-    assert sum(map(len, spans)) > 3000
-    assert [[m.span() for m in mentions._date_matches(text)] for text in texts] == spans
+    kinds = tuple(kind for kind, _ in mentions.PATTERNS)
+    expected = [{kind: [m.span() for m in pattern.finditer(text)] for kind, pattern in mentions.PATTERNS}
+                for text in texts]
+    assert all(sum(map(len, (found[kind] for found in expected))) > 500 for kind in kinds)
+    assert [{kind: [m.span() for m in matches] for kind, matches in mentions.pattern_matches(text, kinds).items()}
+            for text in texts] == expected
+
+
+def test_a_mention_is_quoted_when_some_quote_holds_it_whole():
+    rng = random.Random(3)
+    for _ in range(2000):
+        spans = [(start, start + rng.randint(1, 40)) for start in rng.sample(range(100), rng.randint(0, 6))]
+        found = [Mention(start, start + rng.randint(1, 20), "money", "x") for start in range(0, 110, 3)]
+        assert unquoted(found, spans) == [m for m in found if not any(m.inside(s, e) for s, e in spans)]
 
 
 def test_positions_are_one_based_and_sentences_end_at_a_full_stop():
@@ -127,8 +151,41 @@ def test_the_sources_are_read_as_yaml_reads_them():
     """The coverage step reads sources.yml with the build's fast loader: the same ids and articles as PyYAML."""
     import yaml
 
-    from etl import paths
-    from etl.validation.coverage import _sources
-
     items = yaml.safe_load(paths.SOURCES_FILE.read_text(encoding="utf-8"))
     assert items and _sources() == [(item["source_id"], paths.ARTICLES_DIR / item["file"]) for item in items]
+
+
+def _without_claims_of(database: Path, copy: Path, *source_ids: str) -> Path:
+    shutil.copyfile(database, copy)
+    connection = sqlite3.connect(copy)
+    with connection:
+        connection.executemany("DELETE FROM claims WHERE source_id = ?", [(source_id,) for source_id in source_ids])
+    connection.close()
+    return copy
+
+
+def test_a_second_process_checks_the_first_half_of_the_articles_and_finds_the_same(built_database, tmp_path,
+                                                                                   monkeypatch):
+    listed = _sources()
+    database = _without_claims_of(built_database, tmp_path / "uncovered.db", listed[0][0], listed[-1][0])
+    alone = check_coverage(database)
+    assert {problem.where.split(":")[0] for problem in alone.unaccounted} == {
+        paths.relative(listed[0][1]), paths.relative(listed[-1][1])}
+    monkeypatch.setattr(coverage, "APART_FROM", 2)
+    assert check_coverage(database) == alone
+    monkeypatch.setenv(FAIL, "coverage-process")
+    with pytest.raises(OSError):
+        check_coverage(database)
+    monkeypatch.setattr(coverage, "APART_FROM", len(listed) + 1)
+    assert check_coverage(database) == alone
+
+
+def test_the_articles_of_a_second_process_that_dies_are_checked_in_the_first(built_database, tmp_path,
+                                                                             monkeypatch):
+    listed = _sources()
+    database = _without_claims_of(built_database, tmp_path / "uncovered.db", listed[0][0])
+    alone = check_coverage(database)
+    assert alone.unaccounted
+    monkeypatch.setattr(coverage, "APART_FROM", 2)
+    monkeypatch.setenv(KILL, "coverage-process")
+    assert check_coverage(database) == alone

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from etl import beside
 from etl.publish.write import DatabaseWriter
 from etl.publish import writer_process
 from etl.publish.writer_process import WriterProcess, WriterStopped
@@ -136,8 +137,10 @@ def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path
 
 
 def test_alone_the_writer_is_forked(monkeypatch):
-    monkeypatch.setattr(writer_process.threading, "active_count", lambda: 1)
-    assert writer_process.start_method() == "fork"
+    monkeypatch.setattr(beside.threading, "active_count", lambda: 1)
+    assert beside.process_start_method() == "fork"
+    monkeypatch.setattr(beside.threading, "active_count", lambda: 2)
+    assert beside.process_start_method() == "spawn"
 
 
 def test_the_pipe_to_the_writer_holds_a_megabyte(tmp_path):

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
-
 from etl.normalise.dates import MONTHS, WEEKDAYS
 from etl.normalise.hedges import PREFIXES
 from etl.normalise.lookups import currency_marks, currency_words
@@ -45,15 +43,35 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("count", re.compile(rf"(?<![\w$.,-]){_HEDGE}(?!(?:19|20)\d\d\b)\d+(?:,\d{{3}})*[ \u00a0]+(?!(?:in|on|at|to|of|than|and|or|is|are|was|were|said|the|a)\b)"
         rf"(?:[a-z-]+[ \u00a0]+){{0,2}}[a-z]+s\b", re.I)),
 )
-_DATE = dict(PATTERNS)["date"]
-# Every alternative of the date pattern opens with \b or with a lookbehind that refuses a word character before
-# it, and its first word is one of these (followed by no word character), or a number: so a date starts only
-# where a run of word characters starts, at one of these words or a digit (or a letter other than ASCII, which
-# case folding may match). The pattern is tried there alone, not at every character, where it took 0.55 ms of
-# an article's 0.95 in the coverage step (32 s of a million claims' build).
-_DATE_STARTS = frozenset(re.findall(r"\w+", " ".join([
-    _MONTH, _MONTH_ABBR, _WEEKDAY, _WORDS, "earlier later this last next on in the year"])))
-_WORD_RUN = re.compile(r"\w+")
+
+
+def _first_words(*phrases: str) -> frozenset[str]:
+    """The first word of each phrase (a pattern's alternatives, split on |), lower case."""
+    return frozenset(re.match(r"\W*(\w*)", phrase).group(1).lower()
+                     for phrase in "|".join(phrases).split("|")) - {""}
+
+
+# Every pattern opens with \b or with a lookbehind that refuses a word character before it, and its first piece
+# is a hedge, direction, currency, number or date word, a digit, or a currency sign. So a figure starts only at a
+# token (a run of letters, a run of word characters opening with a digit, or a sign): at one whose word opens a
+# phrase of its kind (see _STARTS; "tenfold" is one word), that opens with a digit or holds a letter other than
+# ASCII (which case folding may match), or at a sign. Each pattern is tried there alone, not at every character:
+# trying every pattern at every character took 0.7 ms of an article's coverage check at a million claims (56 s
+# of the build); a pattern tried at more tokens than needed finds the same (tests/test_coverage.py).
+_SIGNS = "".join(sorted({mark[0] for mark in currency_marks() if not re.match(r"\w", mark)}))
+_NUMBER_WORDS = [word for word in WORD_NUMBERS if " " not in word]
+_STARTS = {
+    "money": _first_words(*PREFIXES, *currency_marks()) | set(_SIGNS),
+    "percent": _first_words(*DIRECTIONS, *PREFIXES),
+    "multiple": _first_words(*PREFIXES, *_NUMBER_WORDS) | {f"{word}fold" for word in _NUMBER_WORDS},
+    "date": _first_words(_MONTH, _MONTH_ABBR, _WEEKDAY, _WORDS, "earlier|later|this|last|next|on|in|the|year"),
+    "count": _first_words(*PREFIXES),
+}
+_PATTERN = dict(PATTERNS)
+_KINDS_STARTED_BY = {word: tuple(kind for kind in _PATTERN if word in _STARTS[kind])
+                     for word in set().union(*_STARTS.values())}
+# Letters apart from the digits after them: a currency mark may open a run of word characters ("USD20").
+_TOKEN = re.compile(r"[^\W\d]+|\d\w*|[" + re.escape(_SIGNS) + "]")
 # Capitalised month names that are usually other words.
 _NOT_MONTHS = {"may", "march"}
 
@@ -71,14 +89,10 @@ class Mention:
 
 def find_mentions(text: str, kinds: tuple[str, ...] = (*GATED_KINDS, "count")) -> list[Mention]:
     """Every figure of the wanted kinds, longest first where two overlap, in text order."""
-    found: list[Mention] = []
-    for kind, pattern in PATTERNS:
-        if kind not in kinds:
-            continue
-        for match in (_date_matches(text) if pattern is _DATE else pattern.finditer(text)):
-            if kind == "date" and not _is_date(match.group(0), text, match.start()):
-                continue
-            found.append(Mention(match.start(), match.end(), kind, match.group(0)))
+    matches = pattern_matches(text, kinds)
+    found = [Mention(match.start(), match.end(), kind, match.group(0))
+             for kind, _ in PATTERNS for match in matches.get(kind, ())
+             if kind != "date" or _is_date(match.group(0), text, match.start())]
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
         if not any(mention.start < other.end and other.start < mention.end for other in kept):
@@ -86,17 +100,27 @@ def find_mentions(text: str, kinds: tuple[str, ...] = (*GATED_KINDS, "count")) -
     return sorted(kept)
 
 
-def _date_matches(text: str) -> Iterator[re.Match]:
-    """What _DATE.finditer(text) gives, trying the pattern only where a date can start (see _DATE_STARTS)."""
-    end = 0
-    for run in _WORD_RUN.finditer(text):
-        start, word = run.start(), run.group()
-        if start < end or word.isascii() and not word[0].isdigit() and word.lower() not in _DATE_STARTS:
-            continue
-        match = _DATE.match(text, start)
-        if match:
-            end = match.end()
-            yield match
+def pattern_matches(text: str, kinds: tuple[str, ...]) -> dict[str, list[re.Match]]:
+    """What each kind's pattern.finditer(text) gives, each pattern tried only where its figure can start (see
+    _STARTS)."""
+    found: dict[str, list[re.Match]] = {kind: [] for kind, _ in PATTERNS if kind in kinds}
+    ends = dict.fromkeys(found, 0)
+    for token in _TOKEN.finditer(text):
+        word = token.group()
+        if word.isascii() and not word[0].isdigit():
+            started = _KINDS_STARTED_BY.get(word.lower())
+            if started is None:
+                continue
+        else:
+            started = _PATTERN
+        start = token.start()
+        for kind in started:
+            if kind in found and start >= ends[kind]:
+                match = _PATTERN[kind].match(text, start)
+                if match:
+                    ends[kind] = match.end()
+                    found[kind].append(match)
+    return found
 
 
 def _is_date(phrase: str, text: str, start: int) -> bool:

@@ -11,6 +11,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Iterable
 
+from etl.beside import process_start_method
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.write import EARLY_INDEX_CACHE_KIB, DatabaseWriter, records_of
@@ -46,7 +47,7 @@ class WriterProcess:
     def __init__(self, path: Path, tables: tuple[Table, ...] = TABLES):
         self.tables = {table.name: table for table in tables}
         self.counts = {table.name: 0 for table in tables}
-        context = multiprocessing.get_context(start_method())
+        context = multiprocessing.get_context(process_start_method())
         self._answers, answer = context.Pipe(duplex=False)
         request, self._requests = context.Pipe(duplex=False)
         _widen(self._requests)
@@ -177,10 +178,6 @@ def _widen(pipe: Connection) -> None:
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:  # above the system's pipe-max-size: the pipe keeps its size, which only costs waiting
         pass
-
-
-def start_method() -> str:
-    return "fork" if threading.active_count() == 1 else "spawn"
 
 
 def _serve(path: Path, tables: tuple[Table, ...], requests: Connection, answers: Connection,

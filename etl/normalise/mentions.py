@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from etl.normalise.dates import MONTHS, WEEKDAYS
 from etl.normalise.hedges import PREFIXES
 from etl.normalise.lookups import currency_marks, currency_words

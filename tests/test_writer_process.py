@@ -136,7 +136,7 @@ def test_beside_other_threads_the_writer_is_spawned_and_writes_the_same(tmp_path
     assert dump(tmp_path / "spawned.db") == dump(tmp_path / "here.db")
 
 
-def test_alone_the_writer_is_forked(monkeypatch):
+def test_a_process_is_forked_while_this_one_has_one_thread_else_spawned(monkeypatch):
     monkeypatch.setattr(beside.threading, "active_count", lambda: 1)
     assert beside.process_start_method() == "fork"
     monkeypatch.setattr(beside.threading, "active_count", lambda: 2)

@@ -6,11 +6,10 @@ import sqlite3
 from bisect import bisect_right
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import yaml
 
@@ -164,12 +163,12 @@ def _unaccounted(mention: Mention, text: str, file: str, source_id: str) -> Prob
 
 def check_coverage(database: Path) -> Coverage:
     sources = _sources()
-    half = len(sources) // 2 if len(sources) >= APART_FROM else 0
-    with _in_other_process(database, sources[:half]) as first_half:
-        second_half = check_articles(database, sources[half:])
-        found = first_half()
-    return Coverage(found.unaccounted + second_half.unaccounted + _unlisted_ignore_files(sources),
-                    found.stale + second_half.stale)
+    if len(sources) >= APART_FROM:
+        first_half, second_half = _check_in_two_processes(database, sources)
+    else:
+        first_half, second_half = Coverage([], []), check_articles(database, sources)
+    return Coverage(first_half.unaccounted + second_half.unaccounted + _unlisted_ignore_files(sources),
+                    first_half.stale + second_half.stale)
 
 
 def check_articles(database: Path, sources: list[tuple[str, Path]]) -> Coverage:
@@ -192,25 +191,20 @@ def check_articles(database: Path, sources: list[tuple[str, Path]]) -> Coverage:
     return Coverage(unaccounted, stale)
 
 
-@contextmanager
-def _in_other_process(database: Path, sources: list[tuple[str, Path]]) -> Iterator[Callable[[], Coverage]]:
-    """check_articles(database, sources) started in a second process; the function given waits for its Coverage.
-    A process that dies without an answer (killed, out of memory) leaves its articles to be checked here."""
-    if not sources:
-        yield lambda: Coverage([], [])
-        return
+def _check_in_two_processes(database: Path, sources: list[tuple[str, Path]]) -> tuple[Coverage, Coverage]:
+    """The first half of the articles checked in a second process while this one checks the second half. A
+    process that dies without an answer (killed, out of memory) leaves its articles to be checked here."""
+    half = len(sources) // 2
     memos.give_back()  # a forked child's resident pages count in both processes
     context = multiprocessing.get_context(process_start_method())
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        checked = pool.submit(_check_articles_apart, database, sources)
-
-        def result() -> Coverage:
-            try:
-                return checked.result()
-            except BrokenProcessPool:
-                return check_articles(database, sources)
-
-        yield result
+        checked = pool.submit(_check_articles_apart, database, sources[:half])
+        second_half = check_articles(database, sources[half:])
+        try:
+            first_half = checked.result()
+        except BrokenProcessPool:
+            first_half = check_articles(database, sources[:half])
+    return first_half, second_half
 
 
 def _check_articles_apart(database: Path, sources: list[tuple[str, Path]]) -> Coverage:

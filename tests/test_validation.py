@@ -258,3 +258,27 @@ def test_a_rule_counts_every_offending_row_below_at_and_beyond_the_rows_gx_fetch
                       if result.rule == "entities.used_by_claims")
         found[unused] = (result.success, result.unexpected_count, len(result.sample))
     assert found == {unused: (False, unused, min(unused, SAMPLE_SIZE)) for unused in found}
+
+
+def test_the_rules_hold_the_database_mapped_one_unit_at_a_time(built_database, monkeypatch):
+    """Each unit reads the file through a memory map, and its pages are let go before the next unit maps them."""
+    from etl.validation import runner
+
+    mapped_file = str(built_database.resolve())
+
+    def is_mapped() -> bool:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            return any(line.rstrip("\n").endswith(" " + mapped_file) for line in maps)
+
+    seen = []
+    let_go = runner.MappedFile.let_go
+
+    def watched(self):
+        before = is_mapped()
+        let_go(self)
+        seen.append((before, is_mapped()))
+
+    monkeypatch.setattr(runner.MappedFile, "let_go", watched)
+    results = Runner(files.read_suites()).run(built_database)
+    assert all(result.success for result in results)
+    assert seen == [(True, False)] * len(runner.units_of(files.read_suites()))

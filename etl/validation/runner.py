@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -201,7 +202,7 @@ class Runner:
         only the units of these names. Data Docs show the units run and the restored GX records (see record)."""
         number = next(self._runs)
         source = self.context.data_sources.add_sqlite(f"db{number}", connection_string=sqlalchemy_url(database))
-        _map_into_memory(source, database)
+        mapped = MappedFile(source, database)
         batches: dict[str, object] = {}
         results: list[RuleResult] = []
         self.records = Records(self._record)
@@ -224,6 +225,7 @@ class Runner:
                     detailed = {result.rule: result for result in (_rule_result(unit, item) for item in again.results)}
                     found = [detailed.get(result.rule, result) for result in found]
                 results.extend(found)
+                mapped.let_go()
         finally:
             _close(source)
         if self.docs_dir is not None:
@@ -271,22 +273,36 @@ class Runner:
         return self._subsets[key]
 
 
-def _map_into_memory(source, database: Path) -> None:
+class MappedFile:
     """Read the database through a memory map on every connection GX opens: the rules scan the big tables
     dozens of times, and SQLite then reads their pages in place instead of copying each into its page cache
     (a third less time per scan). The mapped pages are the operating system's file cache, shared and
-    dropped at will; they count in the process's resident size while mapped."""
-    from sqlalchemy import event
+    dropped at will, but they count in the process's resident size while mapped: let_go unmaps them between
+    units, so that the process holds the pages of one table's rules at a time, not the whole file's."""
 
-    size = min(database.stat().st_size, MMAP_LIMIT)
+    def __init__(self, source, database: Path):
+        from sqlalchemy import event
 
-    def map_file(connection, record) -> None:
-        connection.execute(f"PRAGMA mmap_size = {size}")
+        self.size = min(database.stat().st_size, MMAP_LIMIT)
+        self.connections: list = []
+        engines = (source.get_engine(), source.get_execution_engine().engine)
+        for engine in {id(engine): engine for engine in engines}.values():
+            event.listen(engine, "connect", self._map)
+            engine.dispose()  # a connection opened before the listener (GX tests the source) is opened again
 
-    engines = (source.get_engine(), source.get_execution_engine().engine)
-    for engine in {id(engine): engine for engine in engines}.values():
-        event.listen(engine, "connect", map_file)
-        engine.dispose()  # a connection opened before the listener (GX tests the source) is opened again
+    def _map(self, connection, record) -> None:
+        connection.execute(f"PRAGMA mmap_size = {self.size}")
+        self.connections.append(connection)
+
+    def let_go(self) -> None:
+        """Unmap the file on every open connection; SQLite maps it again, empty, at the next read. (SQLite
+        keeps the old map while a statement still holds one of its pages: none does between units.)"""
+        for connection in self.connections:
+            try:
+                connection.execute("PRAGMA mmap_size = 0")
+                connection.execute(f"PRAGMA mmap_size = {self.size}")
+            except sqlite3.ProgrammingError:  # closed by GX or the pool: its map went with it
+                continue
 
 
 def _close(source) -> None:

@@ -4,12 +4,15 @@ import datetime as dt
 import hashlib
 import io
 import json
+import random
+import sqlite3
 import zipfile
 
 import pytest
 
 from etl.errors import PackageError
-from etl.publish.package.csv_files import csv_bytes, csv_cell
+from etl.publish.package import csv_files
+from etl.publish.package.csv_files import csv_bytes, csv_cell, write_csv
 from etl.publish.package.descriptor import DESCRIPTOR, PROFILE, SOURCES_LISTED, descriptor
 from etl.publish.package.files import build_files, zip_bytes
 from etl.publish.package.release import release
@@ -246,3 +249,56 @@ def test_the_zip_is_reproducible():
     files = {"a.txt": b"a", "b/c.csv": b"x,y\n"}
     assert zip_bytes(files, "2025-01-02T03:04:05Z") == zip_bytes(dict(files), "2025-01-02T03:04:05Z")
     assert zip_bytes(files, "2025-01-02T03:04:05Z") != zip_bytes(files, "2026-01-02T03:04:05Z")
+
+
+def _stored(rows: list[tuple]) -> tuple[sqlite3.Connection, Table]:
+    table = Table("t", "T", "A table.", (Column("a", "string", "A."), Column("b", "integer", "B."),
+                                         Column("c", "number", "C.")), ("c",), sort=("a", "b"))
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE t (a, b INTEGER, c REAL)")  # no affinity: numbers stay numbers in a
+    connection.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    return connection, table
+
+
+def _written(connection: sqlite3.Connection, table: Table, target) -> tuple[bytes, list[str]]:
+    statements = []
+    connection.set_trace_callback(statements.append)
+    size, digest = write_csv(connection, table, target)
+    connection.set_trace_callback(None)
+    data = target.read_bytes()
+    assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest())
+    return data, statements
+
+
+KEYS = [("a", 1), ("a", 2), ("b", None), ("b", 10), ("é", 3), ("z", -1), (None, 1), (None, None), (1, 1), (2.5, 0)]
+
+
+def _rise(keys: list[tuple]) -> bool:
+    """Whether Python orders each key above the one before (None and numbers against text it cannot compare)."""
+    try:
+        return all(before < after for before, after in zip(keys, keys[1:]))
+    except TypeError:
+        return False
+
+
+def _random_keys(seed: int) -> list[tuple]:
+    chance = random.Random(seed)
+    keys = chance.choices(KEYS, k=chance.randint(0, 9))
+    if seed % 2:
+        keys = sorted(set(keys) - {key for key in keys if None in key or isinstance(key[0], (int, float))})
+    return keys
+
+
+ACROSS_A_CHUNK_EDGE = [("b", 1), ("c", 1), ("d", 1), ("a", 1), ("e", 1)]  # each chunk of 3 rises, not the edge
+
+
+@pytest.mark.parametrize("keys", [*map(_random_keys, range(200)), ACROSS_A_CHUNK_EDGE])
+def test_a_csv_holds_the_rows_in_their_order_however_they_were_stored(keys, tmp_path, monkeypatch):
+    """Read as stored when each row comes after the one before (at and across chunk edges), else sorted by
+    SQLite: NULL keys, ties, text against numbers and rows stored out of order give the sorted query's file."""
+    monkeypatch.setattr(csv_files, "CHUNK_ROWS", 3)
+    connection, table = _stored([(a, b, float(n)) for n, (a, b) in enumerate(keys)])
+    data, statements = _written(connection, table, tmp_path / "t.csv")
+    assert data == csv_bytes(table, connection.execute(csv_files.rows_query(table)).fetchall())
+    sorted_too = [] if _rise(keys) else [csv_files.rows_query(table)]
+    assert statements[1:] == [csv_files.stored_rows_query(table), *sorted_too]

@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import operator
 import sqlite3
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from etl.errors import PackageError
 from etl.schema.model import Table
@@ -69,18 +70,44 @@ def unwritable_cell(connection: sqlite3.Connection, table: Table) -> str | None:
 def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tuple[int, str]:
     """Stream a table from SQLite to a CSV file (a few thousand rows in memory at a time); its bytes and SHA-256.
 
-    The file is byte for byte csv_bytes(table, read_rows(connection, table))."""
+    The file is byte for byte csv_bytes(table, read_rows(connection, table)). The build inserts every table in
+    its order, so the rows are read as stored, without SQLite's sort (a third of reading the claims), as long as
+    each row's order key is above the last; if one is not, the file is written again from the sorted query."""
     problem = unwritable_cell(connection, table)
     if problem:
         raise PackageError(problem)
-    digest, size = hashlib.sha256(), 0
+    stored = connection.execute(stored_rows_query(table))
+    try:
+        written = _write_rows(stored, table, target, _order_key(table))
+    finally:
+        stored.close()
+    return written or _write_rows(connection.execute(rows_query(table)), table, target)
+
+
+def stored_rows_query(table: Table) -> str:
+    return f"SELECT {', '.join(f'[{name}]' for name in table.column_names)} FROM [{table.name}] ORDER BY rowid"
+
+
+def _order_key(table: Table) -> Callable[[tuple], object]:
+    return operator.itemgetter(*(table.column_names.index(name) for name in table.order_by))
+
+
+def _write_rows(cursor: sqlite3.Cursor, table: Table, target: Path,
+                order_key: Callable[[tuple], object] | None = None) -> tuple[int, str] | None:
+    """The rows of cursor as CSV into target; with order_key, None as soon as a row's key is not above the last
+    (equal, lower, or not comparable in Python: NULL or text against a number), where SQLite's order is not
+    proven to be the stored one."""
+    digest, size, last = hashlib.sha256(), 0, ()
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.column_names)
-    cursor = connection.execute(rows_query(table))
     with target.open("wb") as handle:
         while True:
             rows = cursor.fetchmany(CHUNK_ROWS)
+            if order_key is not None:
+                last = _rising(list(map(order_key, rows)), last)
+                if last is None:
+                    return None
             writer.writerows(rows)
             data = buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -90,3 +117,14 @@ def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tup
             size += len(data)
             if not rows:
                 return size, digest.hexdigest()
+
+
+def _rising(keys: list, last: tuple) -> tuple | None:
+    """The last of keys (or last, if there are none) if each is above the one before, the first above last[0]."""
+    keys = [*last, *keys]
+    try:
+        if all(map(operator.lt, keys, keys[1:])):
+            return tuple(keys[-1:])
+    except TypeError:
+        pass
+    return None

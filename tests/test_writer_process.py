@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
+import pickle
 import signal
 import sqlite3
 import threading
@@ -158,3 +160,71 @@ def test_an_error_that_cannot_travel_comes_back_as_its_name_and_message():
                       sqlite3.IntegrityError)
     error = writer_process._portable(TwoArgumentError("claims", "no rows"))
     assert type(error) is RuntimeError and str(error) == "TwoArgumentError: claims: no rows"
+
+
+
+def watch_messages(writer: WriterProcess, monkeypatch) -> list[tuple]:
+    """What goes down the pipe: (kind, table, number of rows) for an insert, (kind, table) or (kind,) else."""
+    sent, send = [], writer._send
+
+    def watched(message: tuple) -> None:
+        if message[0] == "insert":
+            sent.append((*message[:2], len(message[2])))
+        elif message[0] == "insert_pickled":
+            sent.append((*message[:2], sum(len(pickle.loads(part)) for part in message[2])))
+        else:
+            sent.append(message[:2])
+        send(message)
+
+    monkeypatch.setattr(writer, "_send", watched)
+    return sent
+
+
+def test_rows_in_order_go_to_the_writer_a_batch_at_a_time_and_write_the_same(tmp_path, monkeypatch):
+    """A source's claims would be a message each: they are held, pickled, until BATCH_ROWS, or another message."""
+    monkeypatch.setattr(writer_process, "BATCH_ROWS", 500)
+    rows = many_predicates(1500)
+    with WriterProcess(tmp_path / "batched.db") as writer:
+        sent = watch_messages(writer, monkeypatch)
+        for start in range(0, len(rows), 300):
+            writer.insert("predicates", rows[start:start + 300], in_order=True)
+        writer.index("predicates")
+        writer.insert("entities", [])
+        writer.finish()
+    assert sent == [("insert_pickled", "predicates", 600), ("insert_pickled", "predicates", 600),
+                    ("insert_pickled", "predicates", 300), ("index", "predicates"), ("insert", "entities", 0),
+                    ("finish",)]
+    with DatabaseWriter(tmp_path / "here.db") as here:
+        here.insert("predicates", rows, in_order=True)
+        here.index("predicates")
+        here.finish()
+    assert dump(tmp_path / "batched.db") == dump(tmp_path / "here.db")
+
+
+def test_held_rows_go_before_a_message_about_another_table(tmp_path, monkeypatch):
+    with WriterProcess(tmp_path / "two.db") as writer:
+        sent = watch_messages(writer, monkeypatch)
+        writer.insert("predicates", [PREDICATE], in_order=True)
+        writer.insert("entities", [])
+        writer.insert("predicates", [OTHER], in_order=True)
+        writer.finish()
+    assert sent == [("insert_pickled", "predicates", 1), ("insert", "entities", 0), ("insert_pickled", "predicates", 1),
+                    ("finish",)]
+
+
+@pytest.mark.parametrize("limit, sender_finishes", [(16 << 20, True), (256 << 10, False)])
+def test_the_writer_reads_the_pipe_ahead_of_sqlite_up_to_its_limit(limit, sender_finishes):
+    """While SQLite works, a thread of the writer empties the pipe: a build sending three times what the pipe
+    holds does not wait for the writer, unless the writer is its limit behind; nothing is lost or reordered."""
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    ahead = writer_process.ReadAhead(receiving, limit)
+    messages = [bytes([number]) * 100_000 for number in range(30)]
+    sender = threading.Thread(target=lambda: [sending.send_bytes(message) for message in messages])
+    sender.start()
+    sender.join(10 if sender_finishes else 1)
+    assert sender.is_alive() is not sender_finishes
+    got = [ahead.get() for _ in messages]
+    sender.join()
+    sending.close()
+    assert got == messages
+    assert ahead.get() is None

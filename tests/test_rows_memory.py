@@ -4,6 +4,8 @@ is kept."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 import pytest
 
@@ -75,3 +77,31 @@ def test_the_collector_is_held_back_while_the_rows_are_made_and_set_back_after(m
         pipeline._write(tmp_path / "claims.db")
     assert during == [(memos.YOUNG_COLLECTION_EVERY, before[1], memos.NEVER)]
     assert gc.get_threshold() == before
+
+
+IN_THE_HEAP_AFTER_A_BIG_FREE = """
+import contextlib
+import ctypes
+import sys
+from etl import memos
+
+def in_the_heap(block: bytearray) -> bool:
+    address = ctypes.addressof((ctypes.c_char * len(block)).from_buffer(block))
+    with open("/proc/self/maps") as maps:
+        heap = next(line.split()[0] for line in maps if line.rstrip().endswith("[heap]"))
+    start, end = (int(part, 16) for part in heap.split("-"))
+    return start <= address < end
+
+with memos.few_collections() if sys.argv[1] == "apart" else contextlib.nullcontext():
+    freed = bytearray(1 << 20)
+    del freed
+    print(in_the_heap(bytearray(512 << 10)))
+"""
+
+
+@pytest.mark.parametrize("kept, in_the_heap", [("apart", "False"), ("as glibc decides", "True")])
+def test_while_rows_are_made_a_big_block_is_not_in_the_heap(kept, in_the_heap):
+    """Once a 1 MiB block is freed, glibc serves the next 512 KiB one from the heap, unless told to keep them apart."""
+    result = subprocess.run([sys.executable, "-c", IN_THE_HEAP_AFTER_A_BIG_FREE, kept], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == in_the_heap

@@ -71,7 +71,7 @@ def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tup
     """Stream a table from SQLite to a CSV file (a few thousand rows in memory at a time); its bytes and SHA-256.
 
     The file is byte for byte csv_bytes(table, read_rows(connection, table)). The build inserts every table in
-    its order, so the rows are read as stored, without SQLite's sort (a third of reading the claims), as long as
+    its order, so the rows are read as stored, without SQLite's sort (a quarter of reading the claims), as long as
     each row's order key is above the last; if one is not, the file is written again from the sorted query."""
     problem = unwritable_cell(connection, table)
     if problem:
@@ -120,7 +120,8 @@ def _write_rows(cursor: sqlite3.Cursor, table: Table, target: Path,
 
 
 def _rising(keys: list, last: tuple) -> tuple | None:
-    """The last of keys (or last, if there are none) if each is above the one before, the first above last[0]."""
+    """The last key as a one-tuple (last, if keys is empty) if each of last + keys is above the one before it;
+    else None. last is the previous chunk's last key, or () for the first chunk."""
     keys = [*last, *keys]
     try:
         if all(map(operator.lt, keys, keys[1:])):

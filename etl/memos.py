@@ -67,16 +67,17 @@ def keep_big_blocks_apart() -> None:
     far (up to 32 MiB): once a batch of claims (about 800 KiB) had gone to the writer, blocks up to that size
     came from the heap, between objects that live to the end, and the build's peak rose by 30 MiB in 4 runs of
     7 at a million claims."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError):  # not glibc: its allocator has its own rules
-        pass
+    _glibc("mallopt", M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
 def _trim() -> None:
+    _glibc("malloc_trim", 0)
+
+
+def _glibc(function: str, *arguments: int) -> None:
+    """A function of glibc's allocator; without glibc (musl, macOS) nothing: their allocators have their own rules,
+    and the memory stays with the process until it ends."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): the memory stays with the process until it ends
+        getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), function)(*arguments)
+    except (OSError, AttributeError):
         pass

@@ -18,9 +18,8 @@ EMPTY_STRING = "an empty string cannot be told from NULL in the CSV — store NU
 
 def rows_query(table: Table) -> str:
     """Every row of a table in its stable order (NULLs last, as the build inserts them)."""
-    columns = ", ".join(f"[{name}]" for name in table.column_names)
     order = ", ".join(f"[{name}] IS NULL, [{name}]" for name in table.order_by)
-    return f"SELECT {columns} FROM [{table.name}] ORDER BY {order}"
+    return f"{_select(table)} ORDER BY {order}"
 
 
 def read_rows(connection: sqlite3.Connection, table: Table) -> list[tuple]:
@@ -85,7 +84,11 @@ def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tup
 
 
 def stored_rows_query(table: Table) -> str:
-    return f"SELECT {', '.join(f'[{name}]' for name in table.column_names)} FROM [{table.name}] ORDER BY rowid"
+    return f"{_select(table)} ORDER BY rowid"
+
+
+def _select(table: Table) -> str:
+    return f"SELECT {', '.join(f'[{name}]' for name in table.column_names)} FROM [{table.name}]"
 
 
 def _order_key(table: Table) -> Callable[[tuple], object]:

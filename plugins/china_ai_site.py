@@ -221,8 +221,9 @@ def prepare_jinja2_environment(env):
 @hookimpl
 def startup(datasette):
     """Clients' SQL on threads of its own; each table's permissions kept instead of deep-copying the metadata for
-    them on every request; follow rebuilds: serve the version build/current points at, swapped in when a build
-    publishes another."""
+    them on every request, and Datasette's catalogue of schemas refreshed only when the databases change; follow
+    rebuilds: serve the version build/current points at, swapped in when a build publishes another."""
     threads.install(datasette)
     caching.cache_table_permissions(datasette)
+    caching.refresh_schemas_when_databases_change(datasette)
     return reload.follow(datasette)

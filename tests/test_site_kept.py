@@ -1,12 +1,15 @@
-"""A served version answers each count and facet once: its file never changes, a new build is a new version."""
+"""A served version answers each count, facet and schema lookup once: its file never changes, a new build is a new
+version."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from datasette.database import Database
 
+from etl import paths
 from etl.site import reload
 from etl.site.kept import KEPT_ROWS, KeptAnswers
 from tests.test_site_reload import publish_with_note
@@ -14,6 +17,8 @@ from tests.test_site_reload import publish_with_note
 pytest_plugins = ["tests.site_support"]
 FILTERED = "/china_ai_investments/claims.json?predicate_id=round_amount&_facet=currency&_size=5"
 NOTED = "/china_ai_investments/claims.json?note=Counted+again.&_size=5"
+PAGES = ["/china_ai_investments/claims/{claim}.json", "/china_ai_investments/claims.json?_size=5", FILTERED,
+         "/china_ai_investments/claims.json?_search=Alibaba&_size=5"]
 
 
 @pytest.fixture
@@ -27,6 +32,21 @@ def asked(monkeypatch) -> list[str]:
         return await original(self, sql, *args, **kwargs)
 
     monkeypatch.setattr(Database, "execute", spy)
+    return seen
+
+
+@pytest.fixture
+def trips(served, monkeypatch) -> list:
+    """Every function the served site sends to a SQL thread, for any database (Datasette's own as well)."""
+    seen: list = []
+    executor = served.datasette.executor
+    original = executor.submit
+
+    def counted(fn, *args, **kwargs):
+        seen.append(fn)
+        return original(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executor, "submit", counted)
     return seen
 
 
@@ -49,6 +69,41 @@ def test_a_filtered_page_with_a_facet_counts_once(site, asked):
     assert again["rows"] == first["rows"]
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_asked_again_goes_to_sqlite_for_its_rows_only(served, page, asked, trips):
+    claim = served.json("/china_ai_investments/claims.json?_size=1&_shape=array")[0]["claim_id"]
+    path = page.format(claim=claim)
+    first = served.json(path)
+    asked.clear()
+    trips.clear()
+    again = served.json(path)
+    assert asked and all(" from claims" in sql for sql in asked)
+    assert len(trips) == len(asked)  # no trip for the schema, the catalogue, a permission, a count or a facet
+    assert again["rows"] == first["rows"]
+
+
+def test_a_schema_answer_is_the_callers_own_copy(served):
+    db = served.datasette.get_database("china_ai_investments")
+    run = served.loop.run_until_complete
+    keys = run(db.primary_keys("claims"))
+    keys.append("changed")
+    assert run(db.primary_keys("claims")) == keys[:-1]
+    foreign = run(db.get_all_foreign_keys())
+    foreign["claims"]["outgoing"].clear()
+    assert run(db.get_all_foreign_keys())["claims"]["outgoing"]
+
+
+def test_schema_answers_kept_are_bounded(served, monkeypatch):
+    monkeypatch.setattr(reload, "SCHEMA_ANSWERS", 3)
+    served_db = served.datasette.get_database("china_ai_investments")
+    db = reload.VersionDatabase(served.datasette, paths.DATABASE, Path(served_db.path))
+    run = served.loop.run_until_complete
+    assert [run(db.table_exists(f"made-up-{number}")) for number in range(10)] == [False] * 10
+    assert run(db.table_exists("claims")) is True
+    assert len(db.schema) == 3
+    db.close()
+
+
 def test_a_new_version_is_counted_afresh(site):
     serving, root = site
     assert serving.json(NOTED)["filtered_table_rows_count"] == 0
@@ -64,8 +119,10 @@ def test_a_new_version_is_counted_afresh(site):
     "\n    select [currency] as value, count(*) as count from (\n  select * from claims\n)"
     " where [currency] is not null",
     "select date([published]) as value, count(*) as count from (select * from sources)",
+    "PRAGMA schema_version",
+    "select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase",
 ])
-def test_counts_and_facets_are_kept(sql):
+def test_counts_facets_and_schema_lookups_are_kept(sql):
     assert KeptAnswers().key(sql, {"p0": "round_amount"}, {}) is not None
 
 
@@ -73,6 +130,8 @@ def test_counts_and_facets_are_kept(sql):
     "select claim_id, quote from claims where predicate_id = :p0 limit 51",
     "select count(*), sum(amount) from claims",
     "select * from claims where note = 'select count(*) from claims'",
+    "PRAGMA schema_version = 5",
+    "select sql from sqlite_master where name = :n",
 ])
 def test_other_queries_are_not_kept(sql):
     assert KeptAnswers().key(sql, {"p0": "round_amount"}, {}) is None

@@ -66,6 +66,24 @@ def test_a_rebuild_is_served_without_a_restart_and_with_its_own_package(site):
     assert download.status_code == 200 and download.content == (root / DB).read_bytes()
 
 
+def test_datasettes_catalogue_of_schemas_follows_a_rebuild(site):
+    """Datasette refreshes its catalogue (its _internal database) when another version is swapped in."""
+    serving, root = site
+    internal = serving.datasette.databases["_internal"]
+
+    def catalogued(table: str) -> bool:
+        found = internal.execute("select 1 from tables where database_name = ? and table_name = ?",
+                                 ["china_ai_investments", table])
+        return bool(serving.loop.run_until_complete(found).rows)
+
+    serving.json(CLAIMS)
+    assert catalogued("claims") and not catalogued("catalogued")
+    publish_changed(root, "CREATE TABLE catalogued (id INTEGER PRIMARY KEY)", [])
+    wait(serving, reload.INTERVAL * 3)
+    serving.json(CLAIMS)
+    assert catalogued("catalogued")
+
+
 def test_no_request_fails_while_versions_are_switched(site):
     serving, root = site
     notes = [f"Version {number}." for number in range(4)]

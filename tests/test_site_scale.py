@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import pytest
 from datasette.app import Datasette
 
 from etl.schema.tables import TABLES, TABLES_BY_NAME
-from etl.site import entity, render, serve as site_serve
+from etl.site import caching, entity, render, serve as site_serve
 from etl.site.queries import (
     COMPANY_TIMELINE,
     INVESTOR_PORTFOLIO,
@@ -189,6 +190,30 @@ def test_table_permissions_are_kept_per_table_and_follow_new_metadata(database):
         assert status(f"/{DB}/claims.json?_size=1") == 200
     finally:
         loop.close()
+
+
+def test_the_catalogue_of_schemas_is_refreshed_only_when_the_databases_served_change():
+    refreshed: list[dict] = []
+
+    async def refresh():
+        refreshed.append(datasette.databases)
+
+    def requests(count: int) -> None:
+        for _ in range(count):
+            asyncio.run(datasette._refresh_schemas())
+
+    internal, immutable = SimpleNamespace(is_mutable=True), SimpleNamespace(is_mutable=False)
+    datasette = SimpleNamespace(databases={"_internal": internal, DB: immutable}, _refresh_schemas=refresh)
+    assert caching.refresh_schemas_when_databases_change(datasette)
+    assert not caching.refresh_schemas_when_databases_change(datasette)  # once
+    requests(3)
+    assert len(refreshed) == 1
+    datasette.databases = {**datasette.databases, DB: SimpleNamespace(is_mutable=False)}  # another version
+    requests(3)
+    assert len(refreshed) == 2
+    datasette.databases = {**datasette.databases, "notes": SimpleNamespace(is_mutable=True)}
+    requests(3)
+    assert len(refreshed) == 5
 
 
 def test_rendering_a_cell_reads_its_own_row_when_rows_alternate():

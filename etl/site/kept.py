@@ -1,26 +1,31 @@
-"""Counts and facet counts of a published version, kept: its file never changes, so neither do their answers."""
+"""Counts, facet counts and schema lookups of a published version, kept: its file never changes, so neither do
+their answers."""
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
 
-KEPT_QUERIES = 512  # per served version; each answer is a count or a facet's few rows
+KEPT_QUERIES = 512  # per served version; each answer is a count, a facet's few rows or a schema lookup
 KEPT_ROWS = 1_000  # an answer with more rows is not kept
 # Datasette's row counts ("select count(*) from …") and column and date facets ("select [x] as value,
 # count(*) as count from (…)"): at a million claims a filtered count and its facet are most of a page's SQL.
-KEPT_SQL = re.compile(r"\s*select\s+(?:count\(\*\)\s+from\s|(?:date\()?\[?[\w ]+\]?\)?\s+as\s+value,\s+"
-                      r"count\(\*\)\s+as\s+count\s+from\s+\()", re.IGNORECASE)
+COUNT_OR_FACET = (r"select\s+(?:count\(\*\)\s+from\s|(?:date\()?\[?[\w ]+\]?\)?\s+as\s+value,\s+"
+                  r"count\(\*\)\s+as\s+count\s+from\s+\()")
+# What Datasette 0.65 asks on every request, each a trip to a SQL thread: the file's schema version (to refresh
+# its catalogue) and a table's name as SQLite spells it (for each permission check on a table or row page).
+SCHEMA = r"PRAGMA\s+schema_version\s*$|select\s+name\s+from\s+sqlite_master\s"
+KEPT_SQL = re.compile(rf"\s*(?:{COUNT_OR_FACET}|{SCHEMA})", re.IGNORECASE)
 
 
 class KeptAnswers:
-    """The answers of one version's count and facet queries, the most recently used KEPT_QUERIES of them."""
+    """The answers of one version's kept queries, the most recently used KEPT_QUERIES of them."""
 
     def __init__(self, size: int = KEPT_QUERIES):
         self.size = size
         self.answers: OrderedDict = OrderedDict()
 
     def key(self, sql: str, params, options: dict) -> tuple | None:
-        """The query's key, or None when it is not a count or a facet (or its parameters cannot be a key)."""
+        """The query's key, or None when it is not one kept (or its parameters cannot be a key)."""
         if not KEPT_SQL.match(sql):
             return None
         values = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())

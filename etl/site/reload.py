@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import threading
 import weakref
@@ -17,6 +18,13 @@ INTERVAL = 0.5  # seconds between looks at the published link: one readlink, so 
 CLOSE_AFTER = 60.0  # seconds a replaced version stays open for the requests that are still reading it
 _connections = threading.local()
 _numbers = itertools.count()
+# Datasette's questions about a table's schema, each a trip to a SQL thread, asked again on every page (a table
+# page asks a dozen). Their answers depend on the file alone, and the label column on the metadata as well, which
+# is read once when the site starts.
+SCHEMA_METHODS = ("table_exists", "table_names", "view_names", "table_columns", "table_column_details",
+                  "primary_keys", "fts_table", "label_column_for_table", "foreign_keys_for_table",
+                  "get_all_foreign_keys", "get_table_definition", "get_view_definition")
+SCHEMA_ANSWERS = 1_000  # table names come from URLs: made-up ones must not grow the answers kept without bound
 
 
 class VersionDatabase(Database):
@@ -28,10 +36,11 @@ class VersionDatabase(Database):
         # Datasette keeps one connection per thread under the database's name; a version needs its own.
         self._connection_key = f"version-{next(_numbers)}"
         self.kept = KeptAnswers()
+        self.schema: dict = {}
 
     async def execute(self, sql, params=None, *positional, **options):
-        """As Datasette's, but a count or a facet is answered once per version (see kept.py): the file is
-        opened immutable and never changes while it is served; a new build is a new VersionDatabase."""
+        """As Datasette's, but a count, a facet or a schema lookup is answered once per version (see kept.py): the
+        file is opened immutable and never changes while it is served; a new build is a new VersionDatabase."""
         key = None if positional else self.kept.key(sql, params, options)
         if key is None:
             return await super().execute(sql, params, *positional, **options)
@@ -69,6 +78,28 @@ class VersionDatabase(Database):
                 name: connection.execute(f"SELECT count(*) FROM {escape_sqlite(name)}").fetchone()[0] for name in names}
         finally:
             connection.close()
+
+
+def _kept_schema(name: str):
+    """Database.<name>, answered once per version; each caller gets its own copy, free to change it."""
+    original = getattr(Database, name)
+
+    async def answer(self, *args, **kwargs):
+        key = (name, args, tuple(sorted(kwargs.items())))
+        if key in self.schema:
+            return copy.deepcopy(self.schema[key])
+        found = await original(self, *args, **kwargs)
+        if len(self.schema) < SCHEMA_ANSWERS:
+            self.schema[key] = copy.deepcopy(found)
+        return found
+
+    answer.__name__ = answer.__qualname__ = name
+    return answer
+
+
+for _name in SCHEMA_METHODS:
+    if hasattr(Database, _name):  # Datasette 1.0 may drop one; the others are still kept
+        setattr(VersionDatabase, _name, _kept_schema(_name))
 
 
 def published(link: Path) -> Path | None:

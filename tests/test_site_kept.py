@@ -119,7 +119,6 @@ def test_a_new_version_is_counted_afresh(site):
     "\n    select [currency] as value, count(*) as count from (\n  select * from claims\n)"
     " where [currency] is not null",
     "select date([published]) as value, count(*) as count from (select * from sources)",
-    "PRAGMA schema_version",
     "select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase",
 ])
 def test_counts_facets_and_schema_lookups_are_kept(sql):
@@ -130,7 +129,7 @@ def test_counts_facets_and_schema_lookups_are_kept(sql):
     "select claim_id, quote from claims where predicate_id = :p0 limit 51",
     "select count(*), sum(amount) from claims",
     "select * from claims where note = 'select count(*) from claims'",
-    "PRAGMA schema_version = 5",
+    "PRAGMA schema_version",
     "select sql from sqlite_master where name = :n",
 ])
 def test_other_queries_are_not_kept(sql):

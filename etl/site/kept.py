@@ -11,9 +11,10 @@ KEPT_ROWS = 1_000  # an answer with more rows is not kept
 # count(*) as count from (…)"): at a million claims a filtered count and its facet are most of a page's SQL.
 COUNT_OR_FACET = (r"select\s+(?:count\(\*\)\s+from\s|(?:date\()?\[?[\w ]+\]?\)?\s+as\s+value,\s+"
                   r"count\(\*\)\s+as\s+count\s+from\s+\()")
-# What Datasette 0.65 asks on every request, each a trip to a SQL thread: the file's schema version (to refresh
-# its catalogue) and a table's name as SQLite spells it (for each permission check on a table or row page).
-SCHEMA = r"PRAGMA\s+schema_version\s*$|select\s+name\s+from\s+sqlite_master\s"
+# What Datasette 0.65 asks for each permission check on a table or row page, a trip to a SQL thread each time: the
+# table's name as SQLite spells it. (Its other question of every request, the schema version, is asked only when
+# the databases change: see caching.refresh_schemas_when_databases_change.)
+SCHEMA = r"select\s+name\s+from\s+sqlite_master\s"
 KEPT_SQL = re.compile(rf"\s*(?:{COUNT_OR_FACET}|{SCHEMA})", re.IGNORECASE)
 
 

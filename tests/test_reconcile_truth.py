@@ -9,7 +9,7 @@ from etl.publish.rows import collect_rows
 from etl.reconcile.conflicts import comparison_keys, conflict, conflict_rows
 from etl.reconcile.evidence import evidence_rows
 from etl.reconcile.investors import investor_rows
-from etl.reconcile.rounds import chosen, weakest
+from etl.reconcile.rounds import by_round, chosen, weakest
 from etl.schema.vocab import MODALITIES
 
 PUBLISHED = {"early": (dt.date(2024, 3, 5), "2024-03-05"), "late": (dt.date(2024, 12, 31), "2024")}
@@ -127,11 +127,13 @@ def test_an_investor_funding_the_company_before_the_round_is_an_existing_investo
     participant = claim("a-part", predicate_id="participating_investor", object_id="bigco", source_id="late")
     amount = usd("a-amount", 1e9, predicate_id="round_amount", source_id="late")
     before = claim("b-before", predicate_id="existing_investor", object_id="bigco", round_id=None)
-    rows = investor_rows([participant, amount, before], PUBLISHED)
+    claims = [participant, amount, before]
+    rows = investor_rows(by_round(claims), claims, PUBLISHED)
     assert [(r["investor_id"], r["is_existing_investor"], r["existing_claim_id"]) for r in rows] == [
         ("bigco", 1, "b-before")]
     round_first = [{**participant, "source_id": "early"}, {**amount, "source_id": "early"}]
-    rows = investor_rows([*round_first, {**before, "source_id": "late"}], PUBLISHED)  # published after the round
+    claims = [*round_first, {**before, "source_id": "late"}]  # published after the round
+    rows = investor_rows(by_round(claims), claims, PUBLISHED)
     assert [r["is_existing_investor"] for r in rows] == [0]
 
 

@@ -17,7 +17,7 @@ from etl.reconcile.evidence import evidence_rows
 from etl.reconcile.facts import ClaimFacts
 from etl.reconcile.founded import founded_columns
 from etl.reconcile.investors import investor_rows
-from etl.reconcile.rounds import round_rows
+from etl.reconcile.rounds import by_round, round_rows
 
 
 # The result's tables, in the order the build reports their counts.
@@ -53,7 +53,8 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
     tables = _Tables(write_table)
     with timings.stage("reconcile"):
         published = {source_id: _known_by(source) for source_id, source in reference.sources.items()}
-        tables.put("funding_rounds", round_rows(claims, published, errors))
+        rounds = by_round(claims)
+        tables.put("funding_rounds", round_rows(rounds, published, errors))
         evidence = normalise_evidence(read_evidence(errors), reference, errors)
         if errors:
             raise InputErrors(errors)
@@ -62,10 +63,10 @@ def collect_rows(write_claims: Callable[[list[dict]], None] | None = None,
         tables.put("entities", _entities(reference, claims))
         tables.put("predicates", list(reference.predicates.values()))
         tables.put("fx_rates", [rate.as_row() for rate in normalised.fx_rates.values()])
-        tables.put("round_investors", investor_rows(claims, published))
+        tables.put("round_investors", investor_rows(rounds, claims, published))
         tables.put("claim_conflicts", conflict_rows(claims, acknowledged))
         tables.put("external_evidence", evidence_rows(evidence, claims))
-        del claims
+        del claims, rounds
         stream.facts = []  # read no more: let go before the last tables are written
         tables.put("entity_aliases", reference.aliases)
         tables.put("claims", stream.rows)

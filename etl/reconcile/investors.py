@@ -6,29 +6,33 @@ from collections import defaultdict
 
 from etl.reconcile.rounds import INVESTOR_PREDICATES, chosen, rank, weakest
 
+# The claims that report a round: its first report dates an investor's earlier funding (_existing).
+REPORTING_PREDICATES = INVESTOR_PREDICATES | {"round_amount", "valuation"}
 
-def investor_rows(claims: list[dict], published: dict[str, tuple]) -> list[dict]:
-    groups = defaultdict(list)
-    for claim in claims:
-        if claim["round_id"] and claim["predicate_id"] in INVESTOR_PREDICATES and claim["object_id"]:
-            groups[(claim["round_id"], claim["object_id"])].append(claim)
-    first_source = _first_source(claims, published)
+
+def investor_rows(rounds: dict[str, list[dict]], claims: list[dict], published: dict[str, tuple]) -> list[dict]:
+    """A row for each investor of each round (rounds: by_round(claims)), by round key and investor id."""
     earlier = _roundless_existing(claims)
-    return [_investor(key, group, published, _existing(key, group, earlier, first_source, published))
-            for key, group in sorted(groups.items())]
+    rows = []
+    for round_id in sorted(rounds):
+        group = rounds[round_id]
+        investors = defaultdict(list)
+        for claim in group:
+            if claim["predicate_id"] in INVESTOR_PREDICATES and claim["object_id"]:
+                investors[claim["object_id"]].append(claim)
+        if not investors:
+            continue
+        first_source = _first_source(group, published)
+        rows.extend(_investor((round_id, investor_id), claims_of, published,
+                              _existing(investor_id, claims_of, earlier, first_source, published))
+                    for investor_id, claims_of in sorted(investors.items()))
+    return rows
 
 
-def _first_source(claims: list[dict], published: dict[str, tuple]) -> dict[str, tuple]:
-    """Each round's company and the known-by date of its earliest source."""
-    first = {}
-    reporting = INVESTOR_PREDICATES | {"round_amount", "valuation"}
-    for claim in claims:
-        if claim["round_id"] and claim["predicate_id"] in reporting:
-            candidate = (published[claim["source_id"]], claim["subject_id"])
-            known = first.get(claim["round_id"])
-            if known is None or candidate < known:
-                first[claim["round_id"]] = candidate
-    return first
+def _first_source(group: list[dict], published: dict[str, tuple]) -> tuple[tuple, str]:
+    """The known-by date of a round's earliest report and the company it names (the least of both)."""
+    return min((published[c["source_id"]], c["subject_id"]) for c in group
+               if c["predicate_id"] in REPORTING_PREDICATES)
 
 
 def _roundless_existing(claims: list[dict]) -> dict[tuple[str, str], list[dict]]:
@@ -39,15 +43,15 @@ def _roundless_existing(claims: list[dict]) -> dict[tuple[str, str], list[dict]]
     return found
 
 
-def _existing(key: tuple[str, str], group: list[dict], earlier: dict, first_source: dict,
+def _existing(investor_id: str, group: list[dict], earlier: dict, first_source: tuple[tuple, str],
               published: dict[str, tuple]) -> dict | None:
     """The claim that makes the investor an existing one: of this round, or a round-less one ('previously
     provided funding') from a source not published after the round's first report."""
     own = sorted((c for c in group if c["predicate_id"] == "existing_investor"), key=lambda c: c["claim_id"])
     if own:
         return own[0]
-    (round_known_by, _), company = first_source[key[0]]
-    before = [c for c in earlier.get((company, key[1]), [])
+    (round_known_by, _), company = first_source
+    before = [c for c in earlier.get((company, investor_id), [])
               if published[c["source_id"]][0] <= round_known_by]
     return min(before, key=lambda c: c["claim_id"]) if before else None
 

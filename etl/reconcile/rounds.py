@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from typing import Iterable
 
 from etl.errors import InputError
 from etl.normalise.dates import COARSENESS, first_day
@@ -22,12 +23,18 @@ def rank(claim: dict, published: dict[str, tuple]) -> tuple:
     return (claim["in_headline"], width, -low, published[claim["source_id"]], claim["claim_id"])
 
 
-def round_rows(claims: list[dict], published: dict[str, tuple], errors: list[InputError]) -> list[dict]:
-    by_round = defaultdict(list)
+def by_round(claims: Iterable[dict]) -> dict[str, list[dict]]:
+    """Each round key's claims, in claim order: grouped once for the rounds and for their investors."""
+    rounds = defaultdict(list)
     for claim in claims:
         if claim["round_id"]:
-            by_round[claim["round_id"]].append(claim)
-    return [row for key, group in sorted(by_round.items()) if (row := _round(key, group, published, errors))]
+            rounds[claim["round_id"]].append(claim)
+    return rounds
+
+
+def round_rows(rounds: dict[str, list[dict]], published: dict[str, tuple], errors: list[InputError]) -> list[dict]:
+    """A row for each round key (by_round), in key order."""
+    return [row for key in sorted(rounds) if (row := _round(key, rounds[key], published, errors))]
 
 
 def _round(key: str, group: list[dict], published: dict[str, tuple], errors: list[InputError]) -> dict | None:
@@ -97,7 +104,7 @@ def chosen(group: list[dict], predicate: str, prefix: str, published: dict[str, 
         return {prefix: None, f"{prefix}_currency": None, f"{prefix}_comparator": None, f"{prefix}_usd": None,
                 f"{prefix}_usd_rule": None, f"{prefix}_usd_claim_id": None, f"{prefix}_claim_id": None,
                 f"{prefix}_modality": None}
-    best = min(candidates, key=lambda c: rank(c, published))
+    best = candidates[0] if len(candidates) == 1 else min(candidates, key=lambda c: rank(c, published))
     usd = usd_figure(best, candidates)
     return {prefix: best["amount"], f"{prefix}_currency": best["currency"],
             f"{prefix}_comparator": best["comparator"], f"{prefix}_usd": usd["amount_usd"],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sqlite3
 import subprocess
@@ -15,6 +16,9 @@ import click
 
 STAGES = ("read", "normalise", "reconcile", "write", "validate", "package", "data_docs")
 BUILD_STAGES = ("read", "normalise", "reconcile", "write")
+# The linear target: time per claim at 1M within 1.3x of that at 10k, every stage.
+LINEAR_BASE = 10_000
+LINEAR_LIMIT = 1.3
 # The build without the validation and package steps, in a fresh process: stage seconds and peak memory.
 BUILD = """
 import json, os, sys
@@ -146,6 +150,33 @@ def table(reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def per_claim_table(reports: list[dict]) -> str:
+    """Each build stage's wall time per claim, and the build's CPU time per claim, as a multiple of the row
+    nearest 10k claims; empty with fewer than two rows."""
+    if len(reports) < 2:
+        return ""
+    base = min(reports, key=lambda r: abs(math.log(r["claims"] / LINEAR_BASE)))
+    columns = (*BUILD_STAGES, "build", "build CPU")
+    lines = [f"time per claim against {base['claims']:,} claims (= 1.00; the linear target: at most {LINEAR_LIMIT} "
+             "at 1M, every stage)", "",
+             "| claims | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for r in reports:
+        ratios = (_ratio(_per_claim(r)[c], _per_claim(base)[c]) for c in columns)
+        lines.append(f"| {r['claims']:,} | " + " | ".join(ratios) + " |")
+    return "\n".join(lines)
+
+
+def _per_claim(report: dict) -> dict[str, float]:
+    seconds = {stage: report["stages"][stage] for stage in BUILD_STAGES}
+    seconds["build"] = sum(seconds.values())
+    seconds["build CPU"] = report["build_cpu_seconds"]
+    return {name: value / report["claims"] for name, value in seconds.items()}
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "–"
+
+
 def _route(seconds: float | None, build: float) -> str:
     return "not run" if seconds is None else f"{seconds:.2f} ({build / seconds:.2f}×)"
 
@@ -188,6 +219,8 @@ def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlit
                 json_file.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
     load = os.getloadavg()
     click.echo(table(reports))
+    if len(reports) > 1:
+        click.echo("\n" + per_claim_table(reports))
     click.echo(f"\nload average during the run (1, 5, 15 min): {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
                f"on {os.cpu_count()} cores")
     if json_file:

@@ -160,9 +160,11 @@ def per_claim_table(reports: list[dict]) -> str:
     lines = [f"time per claim against {base['claims']:,} claims (= 1.00; the linear target: at most {LINEAR_LIMIT} "
              "at 1M, every stage)", "",
              "| claims | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    base_per_claim = _per_claim(base)
     for r in reports:
-        ratios = (_ratio(_per_claim(r)[c], _per_claim(base)[c]) for c in columns)
-        lines.append(f"| {r['claims']:,} | " + " | ".join(ratios) + " |")
+        per_claim = _per_claim(r)
+        lines.append(f"| {r['claims']:,} | " + " | ".join(_ratio(per_claim[c], base_per_claim[c]) for c in columns)
+                     + " |")
     return "\n".join(lines)
 
 

@@ -137,6 +137,20 @@ def test_an_investor_funding_the_company_before_the_round_is_an_existing_investo
     assert [r["is_existing_investor"] for r in rows] == [0]
 
 
+def test_investors_come_by_round_then_investor_each_dated_by_its_own_rounds_first_report():
+    late_round = [claim("c-part", predicate_id="participating_investor", object_id="zeta", round_id="acme-2025",
+                        source_id="late"),
+                  claim("d-lead", predicate_id="lead_investor", object_id="bigco", round_id="acme-2025",
+                        source_id="late")]
+    early_round = [claim("e-part", predicate_id="participating_investor", object_id="bigco", source_id="early")]
+    before = claim("f-before", predicate_id="existing_investor", object_id="bigco", round_id=None, source_id="late")
+    claims = [*late_round, *early_round, before]
+    rows = investor_rows(by_round(claims), claims, PUBLISHED)
+    assert [(r["round_id"], r["investor_id"], r["role"], r["existing_claim_id"]) for r in rows] == [
+        ("acme-2024", "bigco", "participant", None),  # first reported early, before the late source
+        ("acme-2025", "bigco", "lead", "f-before"), ("acme-2025", "zeta", "participant", None)]
+
+
 # External evidence
 
 

@@ -103,9 +103,11 @@ def build_without_checks(root: Path, database: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to: int) -> dict:
+def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to: int,
+            full_package_check: bool = False) -> dict:
     """Synthesize; build without checks (build stages, peak memory, the database the floors take their rows
-    from); with full, also the whole `etl build --timings` for the validation, package and Data Docs stages."""
+    from); with full, also the whole `etl build --timings` for the validation, package and Data Docs stages, and
+    with full_package_check then `etl package --full-check` (every row checked by frictionless), timed whole."""
     root = folder / f"project-{claims}"
     started = time.perf_counter()
     if not (root / "sources" / "sources.yml").exists():  # a kept project is built again, not written again
@@ -121,6 +123,10 @@ def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to
         report["stages"].update({stage: whole["stages"][stage] for stage in STAGES if stage not in BUILD_STAGES})
         report["full_build_peak_rss_mib"] = whole["peak_rss_mib"]
         report["full_build_stages"] = whole["stages"]
+        if full_package_check:
+            started = time.perf_counter()
+            etl(root, "package", "--full-check")
+            report["full_package_check"] = time.perf_counter() - started
     rows = final_rows(database)
     report["floor"] = executemany_floor(rows, folder)
     report["sqlite_utils"] = sqlite_utils_route(rows, folder) if claims <= sqlite_utils_up_to else None
@@ -134,10 +140,11 @@ def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to
 
 
 def table(reports: list[dict]) -> str:
+    checked = any("full_package_check" in r for r in reports)
     lines = ["| claims | " + " | ".join(f"{s} s (claims/s)" for s in STAGES) + " | build w/o validation s | "
              "build CPU s | executemany floor s (build ×) | sqlite-utils s (build ×) | peak RSS MiB (build / full) | DB MiB | "
-             "package MiB |",
-             "|---" * (len(STAGES) + 9) + "|"]
+             "package MiB |" + (" `etl package --full-check` s |" if checked else ""),
+             "|---" * (len(STAGES) + 8 + checked) + "|"]
     for r in reports:
         n, stages = r["claims"], r["stages"]
         build = sum(stages[s] for s in BUILD_STAGES)
@@ -146,7 +153,8 @@ def table(reports: list[dict]) -> str:
                      f"| {r['floor']:.2f} ({build / r['floor']:.1f}×) "
                      f"| {_route(r['sqlite_utils'], build)} | {r['peak_rss_mib']:.0f}"
                      f"{' / ' + format(r['full_build_peak_rss_mib'], '.0f') if 'full_build_peak_rss_mib' in r else ''} "
-                     f"| {r['db_mib']:.1f} | {'–' if r['package_mib'] is None else format(r['package_mib'], '.1f')} |")
+                     f"| {r['db_mib']:.1f} | {'–' if r['package_mib'] is None else format(r['package_mib'], '.1f')} |"
+                     + (f" {_seconds(r.get('full_package_check'))} |" if checked else ""))
     return "\n".join(lines)
 
 
@@ -179,6 +187,10 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}" if base else "–"
 
 
+def _seconds(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:.2f}"
+
+
 def _route(seconds: float | None, build: float) -> str:
     return "not run" if seconds is None else f"{seconds:.2f} ({build / seconds:.2f}×)"
 
@@ -193,10 +205,12 @@ def _route(seconds: float | None, build: float) -> str:
               help="Build the projects in this folder and keep them (e.g. for bench/serve.py).")
 @click.option("--sqlite-utils-up-to", default=100_000, show_default=True,
               help="Time the sqlite-utils route only up to this many claims (it needs about an hour at 1M here).")
+@click.option("--full-package-check", is_flag=True,
+              help="Also time `etl package --full-check` (frictionless reads every row) after each whole build.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every figure as JSON here.")
 def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlite_utils_up_to: int,
-         json_file: Path | None) -> None:
+         full_package_check: bool, json_file: Path | None) -> None:
     """Build synthetic projects (`etl synth`) of each size with `etl build --timings` and print one table.
 
     Each row also writes the same final rows the plain ways, in the same run: sqlite3.executemany in one
@@ -205,14 +219,17 @@ def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlit
     \b
     Example:
         .venv/bin/python bench/bulk_build.py --claims 1000 --claims 10000 --claims 100000
+        .venv/bin/python bench/bulk_build.py --claims 1000000 --full-package-check
     """
+    if full_package_check and not full:
+        raise click.UsageError("--full-package-check times the package of the whole build — leave out --build-only")
     reports = []
     with tempfile.TemporaryDirectory(prefix="bench-") as name:
         folder = keep or Path(name)
         folder.mkdir(parents=True, exist_ok=True)
         for claims in sizes:
             click.echo(f"building {claims:,} claims …", err=True)
-            reports.append(measure(claims, folder, seed, full, sqlite_utils_up_to))
+            reports.append(measure(claims, folder, seed, full, sqlite_utils_up_to, full_package_check))
             for path in folder.glob("*.csv"):
                 path.unlink()
             (folder / "floor.db").unlink(missing_ok=True)

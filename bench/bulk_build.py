@@ -124,9 +124,9 @@ def measure(claims: int, folder: Path, seed: int, full: bool, sqlite_utils_up_to
         report["full_build_peak_rss_mib"] = whole["peak_rss_mib"]
         report["full_build_stages"] = whole["stages"]
         if full_package_check:
-            started = time.perf_counter()
+            check_started = time.perf_counter()
             etl(root, "package", "--full-check")
-            report["full_package_check"] = time.perf_counter() - started
+            report["full_package_check"] = time.perf_counter() - check_started
     rows = final_rows(database)
     report["floor"] = executemany_floor(rows, folder)
     report["sqlite_utils"] = sqlite_utils_route(rows, folder) if claims <= sqlite_utils_up_to else None
@@ -238,8 +238,8 @@ def main(sizes: tuple[int, ...], seed: int, full: bool, keep: Path | None, sqlit
                 json_file.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
     load = os.getloadavg()
     click.echo(table(reports))
-    if len(reports) > 1:
-        click.echo("\n" + per_claim_table(reports))
+    if per_claim := per_claim_table(reports):
+        click.echo("\n" + per_claim)
     click.echo(f"\nload average during the run (1, 5, 15 min): {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
                f"on {os.cpu_count()} cores")
     if json_file:

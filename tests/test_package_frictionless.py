@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from frictionless import Package
+from frictionless.resources.table import TableResource
 
 from etl import paths
 from etl.errors import PackageError
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import build_files
-from etl.publish.package import stage
+from etl.publish.package import lookups, stage
 from etl.publish.package.stage import check_package
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
@@ -290,3 +291,83 @@ def test_a_check_process_that_dies_is_a_clear_error(package_dir, monkeypatch):
                                            r"without an answer \(.*\) — it may have run out of memory; free some and "
                                            r"run the command again$"):
         check_package(package_dir / DESCRIPTOR, full=True)
+
+
+@pytest.fixture
+def read_lookups(monkeypatch) -> list[list[str]]:
+    """frictionless's own lookup reading, counted: the tables each call read; restored after the test, as is the
+    shared lookups' memory."""
+    read = getattr(TableResource, lookups.OPEN_LOOKUP)
+    calls = []
+
+    def counted(resource):
+        calls.append([foreign_key["reference"]["resource"] for foreign_key in resource.schema.foreign_keys])
+        return read(resource)
+
+    monkeypatch.setattr(TableResource, lookups.OPEN_LOOKUP, counted)
+    monkeypatch.setattr(lookups, "_read", {})
+    return calls
+
+
+def first_cell(folder: Path, table: str, column: str) -> str:
+    with (folder / "data" / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+        return next(row[column] for row in csv.DictReader(handle) if row[column])
+
+
+def table_problems(folder: Path, names: list[str]) -> dict[str, list[str]]:
+    descriptor = json.loads((folder / DESCRIPTOR).read_text())
+    return {name: stage._problems(Package(descriptor, basepath=str(folder)).validate(name=name)) for name in names}
+
+
+REFER_TO_CLAIMS = ["round_investors", "funding_rounds", "claim_conflicts"]
+
+
+def test_shared_lookups_read_each_referenced_table_once_per_process(package_dir, read_lookups):
+    table_problems(package_dir, REFER_TO_CLAIMS)
+    assert sum("claims" in call for call in read_lookups) == len(REFER_TO_CLAIMS)
+    read_lookups.clear()
+    assert lookups.share_lookups() and lookups.share_lookups()
+    table_problems(package_dir, REFER_TO_CLAIMS)
+    assert sum(call.count("claims") for call in read_lookups) == 1
+    assert all(len(call) == 1 for call in read_lookups)
+
+
+def test_shared_lookups_find_the_same_missing_keys(broken, read_lookups):
+    """A renamed company and a renamed claim that an investor's ticket cites: every table that refers to them finds
+    it, as without sharing."""
+    company, ticket = first_cell(broken, "funding_rounds", "company_id"), first_cell(broken, "round_investors",
+                                                                                      "amount_claim_id")
+    edit_cell(broken, "entities", "entity_id", lambda v: "renamed-entity", where=lambda v: v == company)
+    edit_cell(broken, "claims", "claim_id", lambda v: "renamed-claim", where=lambda v: v == ticket)
+    names = [table.name for table in DATA_TABLES]
+    alone = table_problems(broken, names)
+    assert lookups.share_lookups()
+    assert table_problems(broken, names) == alone
+    assert {name for name, problems in alone.items() if any("foreign-key" in p for p in problems)} >= {
+        "claims", "entity_aliases", "funding_rounds", "round_investors"}
+
+
+def test_without_the_private_method_the_lookups_are_read_as_frictionless_reads_them(monkeypatch):
+    monkeypatch.delattr(TableResource, lookups.OPEN_LOOKUP)
+    assert lookups.share_lookups() is False
+    assert not hasattr(TableResource, lookups.OPEN_LOOKUP)
+
+
+def test_shared_lookups_are_kept_apart_by_referenced_table_and_key(tmp_path, read_lookups):
+    tables = {"a": "id,code\n1,x\n2,y\n", "b": "id\n3\n",
+              "c": "a_id,a_code,b_id,parent\n1,y,3,\n2,x,4,1\n1,z,3,9\n"}
+    fields = {"a": ["id", "code"], "b": ["id"], "c": ["a_id", "a_code", "b_id", "parent"]}
+    refer = [("a_id", "a", "id"), ("a_code", "a", "code"), ("b_id", "b", "id"), ("parent", "", "a_id")]
+    for name, text in tables.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+    descriptor = {"resources": [{"name": name, "path": f"{name}.csv", "schema": {
+        "fields": [{"name": field, "type": "string"} for field in fields[name]],
+        "foreignKeys": [{"fields": [field], "reference": {"resource": source, "fields": [key]}}
+                        for field, source, key in refer if name == "c"]}} for name in tables]}
+    (tmp_path / DESCRIPTOR).write_text(json.dumps(descriptor))
+    alone = table_problems(tmp_path, ["c"])
+    assert lookups.share_lookups()
+    assert table_problems(tmp_path, ["c", "c"]) == alone
+    assert [problem.split(": ", 1)[1].split(' not found')[0] for problem in alone["c"]] == [
+        'foreign-key: for "b_id": values "4"', 'foreign-key: for "a_code": values "z"',
+        'foreign-key: for "parent": values "9"']

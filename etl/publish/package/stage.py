@@ -21,6 +21,7 @@ from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.files import read_previous, write_files, zip_beside
+from etl.publish.package.lookups import share_lookups
 from etl.publish.versions import write_error
 from etl.schema.dataset import NAME, ZIP_NAME
 from etl.validation.cache import passed_before
@@ -124,13 +125,13 @@ def _full_check(descriptor: dict, folder: Path) -> list[str]:
 
 def _full_check_apart(descriptor: dict, folder: Path, resources: list[str]) -> list[str]:
     """The full check of a big package, its tables in CHECK_PROCESSES processes (frictionless is one core's
-    Python): each validates one table in the package (its foreign keys read the tables they refer to), the
-    biggest first; the problems come in the tables' order, as one process reports them."""
+    Python): each validates one table in the package, the biggest first, its foreign keys' lookups read once per
+    process (etl/publish/package/lookups.py); the problems come in the tables' order, as one process reports them."""
     sizes = {item.get("name"): item.get("bytes", 0) for item in descriptor["resources"]}
     order = sorted(resources, key=lambda name: -sizes.get(name, 0))
     spawn = multiprocessing.get_context("spawn")  # a fork would copy the build's memory, and its threads' locks
     try:
-        with ProcessPoolExecutor(CHECK_PROCESSES, mp_context=spawn) as pool:
+        with ProcessPoolExecutor(CHECK_PROCESSES, mp_context=spawn, initializer=share_lookups) as pool:
             found = dict(zip(order, pool.map(_check_table, repeat(descriptor), repeat(str(folder)), order)))
     except BrokenProcessPool as error:
         raise PackageError(f"{DESCRIPTOR}: a process checking the package's tables ended without an answer "

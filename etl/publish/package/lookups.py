@@ -1,0 +1,50 @@
+"""frictionless's foreign-key lookups read once per process and shared by every table that refers to the same key."""
+from __future__ import annotations
+
+from typing import Callable
+
+# frictionless builds a table's foreign-key lookups (the set of each referenced table's key values) when it opens
+# the table, by reading each referenced table whole: the claims of a 1M package were read once for each of the
+# five tables that refer to a claim. The method is private; with another frictionless it may be gone, and then the
+# check reads each lookup as frictionless does (tests/test_package_lookups.py holds the locked one to it).
+OPEN_LOOKUP = "_TableResource__open_lookup"
+LOOKUP = "_TableResource__lookup"
+
+_read: dict[tuple, set] = {}
+
+
+def share_lookups() -> bool:
+    """From now on in this process, each lookup is read once: by the first table to need it, the same set given to
+    each table after it. For a process that checks tables of one package, whose files do not change meanwhile.
+    False when this frictionless has no such method to share through."""
+    from frictionless.resources.table import TableResource
+
+    read_lookups = getattr(TableResource, OPEN_LOOKUP, None)
+    if read_lookups is None:
+        return False
+    if not getattr(read_lookups, "shared", False):
+        setattr(TableResource, OPEN_LOOKUP, _shared(read_lookups))
+    return True
+
+
+def _shared(read_lookups: Callable) -> Callable:
+    from frictionless.table.lookup import Lookup
+
+    def open_lookup(resource) -> None:
+        foreign_keys = resource.schema.foreign_keys
+        lookup = Lookup()
+        try:
+            for foreign_key in foreign_keys:
+                source, fields = foreign_key["reference"]["resource"], tuple(foreign_key["reference"]["fields"])
+                key = (resource.basepath, source or resource.name, fields)
+                if key not in _read:
+                    resource.schema.foreign_keys = [foreign_key]
+                    read_lookups(resource)
+                    _read[key] = getattr(resource, LOOKUP)[source][fields]
+                lookup.setdefault(source, {})[fields] = _read[key]
+        finally:
+            resource.schema.foreign_keys = foreign_keys
+        setattr(resource, LOOKUP, lookup)
+
+    open_lookup.shared = True
+    return open_lookup

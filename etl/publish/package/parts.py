@@ -1,0 +1,143 @@
+"""A package's biggest table checked by frictionless in two row ranges, one per process, as one process checks it."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.faults import fault_point
+from etl.publish.package.descriptor import DESCRIPTOR
+
+KEY_ERRORS = ("unique-error", "primary-key")
+# Within a row, one frictionless process reports its cells' problems, then its unique cells, its primary key and its
+# foreign keys (frictionless/resources/table.py, row_stream).
+ROW_ORDER = {"unique-error": 1, "primary-key": 2, "foreign-key": 3}
+# What one process finds once it has read every row (frictionless/checks/baseline.py, validate_end).
+END_ERRORS = {"hash-count", "byte-count", "field-count", "row-count"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One check task: a whole table (rows=None), or the data rows of a table from the row number first (the
+    header is row 1) to before stop (None: to the end of the file)."""
+
+    name: str
+    rows: tuple[int, int | None] | None = None
+
+
+@dataclass
+class Checked:
+    """A task's problems as (row number or None, type, text) and, for a row range, the rows where each key of
+    the table's unique columns and primary key was met: the last time in a first range, the first in a later one."""
+
+    problems: list[tuple[int | None, str, str]]
+    keys: dict[tuple[str, ...], dict[tuple, int]] = field(default_factory=dict)
+
+
+class RowsBetween(list):
+    """A Dialect's comment rows that are every row number from first to before stop, asked in constant time.
+
+    An empty list to frictionless's descriptor checks, true and holding those numbers to its row filter."""
+
+    def __init__(self, first: int, stop: int):
+        super().__init__()
+        self.first, self.stop = first, stop
+
+    def __contains__(self, number: object) -> bool:
+        return isinstance(number, int) and self.first <= number < self.stop
+
+    def __bool__(self) -> bool:
+        return self.stop > self.first
+
+
+def split(name: str, rows: int, first_share: float) -> list[Part]:
+    """The two row ranges of a table of about `rows` data rows, the first with first_share of them."""
+    cut = 2 + round(rows * first_share)
+    return [Part(name, (2, cut)), Part(name, (cut, None))]
+
+
+def check_part(descriptor: dict, folder: str, part: Part) -> Checked:
+    """In a child process: one table of the package, or one row range of it, checked fully by frictionless."""
+    from frictionless import Package
+
+    fault_point("package-check-process")
+    resource = Package(descriptor, basepath=folder).get_resource(part.name)
+    if part.rows is None:
+        return Checked(problems(resource.validate()))
+    first, stop = part.rows
+    keys = key_columns(resource.schema)
+    memory: dict[tuple[str, ...], dict[tuple, int]] = {columns: {} for columns in keys}
+
+    def remember(row) -> None:
+        for columns, seen in memory.items():
+            cells = tuple(row[name] for name in columns)
+            if set(cells) != {None} and (first == 2 or cells not in seen):
+                seen[cells] = row.row_number
+
+    resource.dialect.comment_rows = RowsBetween(2, first)
+    report = resource.validate(on_row=remember, limit_rows=stop - first if stop else None)
+    return Checked(problems(report), memory)
+
+
+def key_columns(schema) -> dict[tuple[str, ...], list[str]]:
+    """The columns whose values no two rows may share, each with the error types one process reports for it."""
+    keys: dict[tuple[str, ...], list[str]] = {}
+    for column in schema.fields:
+        if column.constraints.get("unique"):
+            keys.setdefault((column.name,), []).append("unique-error")
+    if schema.primary_key:
+        keys.setdefault(tuple(schema.primary_key), []).append("primary-key")
+    return keys
+
+
+def problems(report) -> list[tuple[int | None, str, str]]:
+    """A frictionless report's problems, the descriptor's first, then each task's by row."""
+    found = [(None, error.type, f"{DESCRIPTOR}: {error.type}: {error.note}") for error in report.errors]
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            place = f"{task.place}:{row}" if row else task.place
+            found.append((row, error.type, f"{place}: {error.type}: {error.note}"))
+    return found
+
+
+def texts(checked: Checked) -> list[str]:
+    """The problems as reported: "place:row: type: note", or "place: type: note" without a row."""
+    return [text for _, _, text in checked.problems]
+
+
+def merge(place: str, first: Checked, later: Checked, schema_keys: dict, limit: int) -> list[str]:
+    """The problems of a table checked in two row ranges, as one process finds them: a key met in both ranges is
+    a problem of the later row; the problems without a row (header, hash) once; no more than frictionless's limit."""
+    if len(first.problems) >= limit:
+        return texts(first)[:limit]
+    repeated = [(row, kind, f"{place}:{row}: {kind}: the same as in the row at position {seen[cells]}")
+                for columns, seen in first.keys.items()
+                for cells, row in later.keys.get(columns, {}).items() if cells in seen
+                for kind in schema_keys[columns]]
+    already = {text for row, _, text in first.problems if row is None}
+    rest = [problem for problem in later.problems if problem[0] is not None or problem[2] not in already]
+    return texts(first) + [text for _, _, text in _in_row_order(rest, repeated)][:limit - len(first.problems)]
+
+
+def _in_row_order(found: list, repeated: list) -> list:
+    """The later range's problems with the repeated keys put where one process reports them: by row, and within a
+    row after its cells' problems; the file's counts and hash after every row, another problem without a row after
+    the row before it (the header's before all)."""
+    placed, last_row = [], 0
+    for index, (row, kind, text) in enumerate(found):
+        last_row = row if row is not None else last_row
+        at = row if row is not None else math.inf if kind in END_ERRORS else last_row
+        placed.append(((at, ROW_ORDER.get(kind, 0) if row is not None else len(ROW_ORDER) + 1, index),
+                       (row, kind, text)))
+    placed += [((row, ROW_ORDER[kind], -1), (row, kind, text)) for row, kind, text in repeated]
+    return [problem for _, problem in sorted(placed, key=lambda item: item[0])]
+
+
+def row_count_at_most(path: Path) -> int:
+    """The data rows of a CSV file at most: its line ends less the header's (a quoted cell may hold more)."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return max(count - 1, 0)

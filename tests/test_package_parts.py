@@ -1,0 +1,120 @@
+"""The biggest table of a big package checked in two row ranges finds what one frictionless process finds."""
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from etl.publish.package import parts, stage
+from etl.publish.package.descriptor import DESCRIPTOR
+from etl.publish.package.parts import Checked, Part, RowsBetween
+from tests.test_package_frictionless import broken, check_problems, edit_cell, package_dir  # noqa: F401 fixtures
+
+
+def rows_of(folder: Path, table: str) -> list[dict]:
+    with (folder / "data" / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def checked_apart(folder: Path, monkeypatch) -> tuple[list[str], list[tuple]]:
+    """The full check as a big package gets it, and the row ranges its biggest table was cut into."""
+    cuts = []
+    split = parts.split
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(parts, "split", lambda *args: cuts.append(split(*args)) or cuts[-1])
+    try:
+        return check_problems(folder, True), cuts
+    finally:
+        monkeypatch.undo()
+
+
+def test_a_key_met_in_both_ranges_is_found_where_one_process_finds_it(broken, monkeypatch):
+    """The last claim takes the first claim's id, with a bad cell before it and a missing source after it; two
+    claims of the later range share another id; two more take the second claim's."""
+    claims = rows_of(broken, "claims")
+    claims[-5]["claim_id"] = claims[-4]["claim_id"] = claims[1]["claim_id"]
+    claims[-2]["claim_id"] = claims[-3]["claim_id"]
+    claims[-1].update(claim_id=claims[0]["claim_id"], in_headline="sometimes", source_id="missing-source")
+    write_rows(broken, "claims", claims)
+    one = check_problems(broken, True)
+    apart, cuts = checked_apart(broken, monkeypatch)
+    assert apart == one
+    (_, (cut, _)), = [(head.rows, tail.rows) for head, tail in cuts]
+    assert 2 < cut < len(claims) - 1
+    last = len(claims) + 1
+    assert [problem.split(": ")[1] for problem in one if problem.startswith(f"data/claims.csv:{last}:")] == [
+        "type-error", "unique-error", "primary-key", "foreign-key"]
+    assert f"data/claims.csv:{last}: primary-key: the same as in the row at position 2" in one
+    assert f"data/claims.csv:{last - 1}: primary-key: the same as in the row at position {last - 2}" in one
+    assert [problem for problem in one if problem.startswith("data/claims.csv") and "primary-key" in problem][:2] == [
+        f"data/claims.csv:{last - 4}: primary-key: the same as in the row at position 3",
+        f"data/claims.csv:{last - 3}: primary-key: the same as in the row at position {last - 4}"]
+
+
+def write_rows(folder: Path, table: str, rows: list[dict]) -> None:
+    path = folder / "data" / f"{table}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    edit_cell(folder, table, "claim_id", lambda v: v)  # rehash
+
+
+@pytest.mark.parametrize("change", ["label", "byte"])
+def test_the_header_and_the_file_are_reported_once(broken, monkeypatch, change):
+    path = broken / "data" / "claims.csv"
+    text = path.read_text(encoding="utf-8")
+    if change == "label":
+        path.write_text(text.replace("in_headline", "in_title", 1), encoding="utf-8")
+        edit_cell(broken, "claims", "claim_id", lambda v: v)
+    else:
+        path.write_text(text.replace("Alibaba", "ALIBABA", 1), encoding="utf-8")
+    one = check_problems(broken, True)
+    assert one and check_problems(broken, True) == one
+    assert checked_apart(broken, monkeypatch)[0] == one
+
+
+def test_the_ranges_cover_every_row_once():
+    head, tail = parts.split("claims", 10, 0.7)
+    assert (head, tail) == (Part("claims", (2, 9)), Part("claims", (9, None)))
+    skipped = RowsBetween(2, 9)
+    assert [number for number in range(1, 13) if number in skipped] == list(range(2, 9))
+    assert skipped == [] and skipped and not RowsBetween(2, 2)
+    assert json.dumps(skipped) == "[]"
+
+
+def test_a_file_has_at_most_as_many_rows_as_line_ends_after_the_header(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'a,b\n1,"x\ny"\n2,z\n')
+    assert parts.row_count_at_most(path) == 3
+    path.write_bytes(b"")
+    assert parts.row_count_at_most(path) == 0
+
+
+def problem(row, kind, note="n"):
+    return (row, kind, f"t.csv:{row}: {kind}: {note}" if row else f"t.csv: {kind}: {note}")
+
+
+def test_merging_puts_each_problem_where_one_process_reports_it():
+    first = Checked([problem(None, "incorrect-label"), problem(3, "type-error")],
+                    {("id",): {("a",): 3, ("b",): 4, ("d",): 5}})
+    later = Checked([problem(None, "incorrect-label"), problem(8, "type-error"), problem(8, "foreign-key"),
+                     problem(9, "foreign-key"), problem(None, "hash-count")],
+                    {("id",): {("a",): 8, ("c",): 9, ("d",): 10}})
+    merged = parts.merge("t.csv", first, later, {("id",): ["unique-error", "primary-key"]}, 100)
+    assert merged == [
+        "t.csv: incorrect-label: n", "t.csv:3: type-error: n", "t.csv:8: type-error: n",
+        "t.csv:8: unique-error: the same as in the row at position 3",
+        "t.csv:8: primary-key: the same as in the row at position 3",
+        "t.csv:8: foreign-key: n", "t.csv:9: foreign-key: n",
+        "t.csv:10: unique-error: the same as in the row at position 5",
+        "t.csv:10: primary-key: the same as in the row at position 5", "t.csv: hash-count: n"]
+
+
+def test_merging_stops_at_frictionless_limit_of_problems():
+    first = Checked([problem(row, "type-error") for row in (2, 3)])
+    later = Checked([problem(row, "type-error") for row in (4, 5)] + [problem(None, "hash-count")])
+    assert parts.merge("t.csv", first, later, {}, 3) == ["t.csv:2: type-error: n", "t.csv:3: type-error: n",
+                                                        "t.csv:4: type-error: n"]
+    assert parts.merge("t.csv", first, later, {}, 2) == ["t.csv:2: type-error: n", "t.csv:3: type-error: n"]
+    assert parts.merge("t.csv", first, later, {}, 1) == ["t.csv:2: type-error: n"]

@@ -14,7 +14,7 @@ from etl.errors import PackageError
 from etl.publish.package import csv_files
 from etl.publish.package.csv_files import csv_bytes, csv_cell, write_csv
 from etl.publish.package.descriptor import DESCRIPTOR, PROFILE, SOURCES_LISTED, descriptor
-from etl.publish.package.files import build_files, zip_bytes
+from etl.publish.package.files import build_files, write_files, zip_bytes
 from etl.publish.package.release import release
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.model import Column, Table
@@ -133,6 +133,31 @@ def test_an_empty_string_is_refused_because_it_reads_as_null():
     with pytest.raises(PackageError) as error:
         csv_cell("")
     assert str(error.value) == "an empty string cannot be told from NULL in the CSV — store NULL instead"
+
+
+@pytest.mark.parametrize("cell, problem", [
+    ("", "t.b: an empty string cannot be told from NULL in the CSV — store NULL instead"),
+    (b"x", "t.b: cannot write a bytes to CSV — store text or numbers"), ("x", None), (None, None)])
+def test_a_cell_that_a_csv_cannot_hold_is_found_before_the_package_is_published(cell, problem, tmp_path):
+    database = tmp_path / "t.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE t (a, b)")
+        connection.executemany("INSERT INTO t VALUES (?, ?)", [("first", "fine"), ("second", cell)])
+    connection.close()
+    table = Table("t", "T", "A table.", (Column("a", "string", "A."), Column("b", "string", "B.")), ("a",))
+    assert csv_files.unwritable_cells(f"file:{database}?mode=ro", [table]) == problem
+
+
+def test_a_database_with_an_empty_string_gives_no_package(built_database, tmp_path):
+    """The database's CHECKs keep empty strings out; a database built otherwise is still refused."""
+    copy_of = tmp_path / "copy.db"
+    copy_of.write_bytes(built_database.read_bytes())
+    with sqlite3.connect(copy_of) as connection:
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        connection.execute("UPDATE claims SET quote = '' WHERE rowid = (SELECT max(rowid) FROM claims)")
+    connection.close()
+    with pytest.raises(PackageError, match=r"^claims\.quote: an empty string cannot be told from NULL in the CSV"):
+        write_files(copy_of, tmp_path / "package", None, dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
 
 
 def test_csv_quotes_only_what_needs_it_and_ends_lines_with_newline():

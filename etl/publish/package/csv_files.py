@@ -66,13 +66,24 @@ def unwritable_cell(connection: sqlite3.Connection, table: Table) -> str | None:
     return f"{table.name}.{column}: {problem}"
 
 
-def write_csv(connection: sqlite3.Connection, table: Table, target: Path) -> tuple[int, str]:
+def unwritable_cells(database_uri: str, tables: Iterable[Table]) -> str | None:
+    """unwritable_cell of each table in turn, on a connection of its own (for a thread beside the writing: SQLite
+    lets go of the interpreter while it scans); the first problem, or None."""
+    connection = sqlite3.connect(database_uri, uri=True)
+    try:
+        return next(filter(None, (unwritable_cell(connection, table) for table in tables)), None)
+    finally:
+        connection.close()
+
+
+def write_csv(connection: sqlite3.Connection, table: Table, target: Path, scanned: bool = False) -> tuple[int, str]:
     """Stream a table from SQLite to a CSV file (a few thousand rows in memory at a time); its bytes and SHA-256.
+    Its cells are checked by unwritable_cell first, unless the caller has them checked (scanned).
 
     The file is byte for byte csv_bytes(table, read_rows(connection, table)). The build inserts every table in
     its order, so the rows are read as stored, without SQLite's sort (a quarter of reading the claims), as long as
     each row's order key is above the last; if one is not, the file is written again from the sorted query."""
-    problem = unwritable_cell(connection, table)
+    problem = None if scanned else unwritable_cell(connection, table)
     if problem:
         raise PackageError(problem)
     stored = connection.execute(stored_rows_query(table))

@@ -15,7 +15,7 @@ from etl import paths
 from etl.beside import Beside
 from etl.errors import PackageError
 from etl.faults import fault_point
-from etl.publish.package.csv_files import write_csv
+from etl.publish.package.csv_files import unwritable_cells, write_csv
 from etl.publish.package.descriptor import (
     DATA_FOLDER,
     DESCRIPTOR,
@@ -94,17 +94,17 @@ def write_files(database: Path, folder: Path, previous: dict | None, now: dt.dat
                 data_level: str = "minor") -> dict:
     """The package's CSV files and its descriptor, without the zip; the descriptor."""
     (folder / DATA_FOLDER).mkdir(parents=True, exist_ok=True)
+    uri = paths.sqlite_uri(database, mode="ro")
     try:
-        connection = sqlite3.connect(paths.sqlite_uri(database, mode="ro"), uri=True)
+        scan = Beside(lambda: unwritable_cells(uri, DATA_TABLES), "package-cells")
         try:
-            resources = []
-            for table in DATA_TABLES:
-                fault_point("write-csv")
-                size, digest = write_csv(connection, table, folder / DATA_FOLDER / f"{table.name}.csv")
-                resources.append(resource(table, size, digest))
-            sources = package_sources(connection)
+            resources, sources = _write_tables(uri, folder)
         finally:
-            connection.close()
+            scan.wait()
+        if scan.error:
+            raise scan.error
+        if scan.result:
+            raise PackageError(scan.result)
     except sqlite3.Error as error:
         raise PackageError(f"{paths.relative(database)}: {error} — run etl build to rebuild the database") from error
     unreleased = descriptor(resources, sources, FIRST_VERSION, "")
@@ -113,6 +113,20 @@ def write_files(database: Path, folder: Path, previous: dict | None, now: dt.dat
     fault_point("write-json")
     (folder / DESCRIPTOR).write_bytes(descriptor_bytes(package))
     return package
+
+
+def _write_tables(uri: str, folder: Path) -> tuple[list[dict], list[dict]]:
+    """Each table's CSV file, its cells checked beside (write_files); the resources and the package's sources."""
+    connection = sqlite3.connect(uri, uri=True)
+    try:
+        resources = []
+        for table in DATA_TABLES:
+            fault_point("write-csv")
+            size, digest = write_csv(connection, table, folder / DATA_FOLDER / f"{table.name}.csv", scanned=True)
+            resources.append(resource(table, size, digest))
+        return resources, package_sources(connection)
+    finally:
+        connection.close()
 
 
 def write_package_zip(folder: Path, package: dict) -> None:

@@ -306,6 +306,7 @@ def read_lookups(monkeypatch) -> list[list[str]]:
 
     monkeypatch.setattr(TableResource, lookups.OPEN_LOOKUP, counted)
     monkeypatch.setattr(lookups, "_read", {})
+    monkeypatch.setattr(lookups, "_preloaded", set())
     return calls
 
 

@@ -8,7 +8,9 @@ import pytest
 from etl.publish.package import parts, stage
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.parts import Checked, Part, RowsBetween
-from tests.test_package_frictionless import broken, check_problems, edit_cell, package_dir  # noqa: F401 fixtures
+from etl.publish.package import lookups
+from tests.test_package_frictionless import (  # noqa: F401 fixtures
+    broken, check_problems, edit_cell, first_cell, package_dir, read_lookups, table_problems)
 
 
 def rows_of(folder: Path, table: str) -> list[dict]:
@@ -17,15 +19,19 @@ def rows_of(folder: Path, table: str) -> list[dict]:
 
 
 def checked_apart(folder: Path, monkeypatch) -> tuple[list[str], list[tuple]]:
-    """The full check as a big package gets it, and the row ranges its biggest table was cut into."""
-    cuts = []
-    split = parts.split
+    """The full check as a big package gets it, and the row ranges its biggest table was cut into; the lookups of
+    the biggest table are made of its ranges."""
+    cuts, saved = [], []
+    split, write_lookups = parts.split, parts.write_lookups
     monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
     monkeypatch.setattr(parts, "split", lambda *args: cuts.append(split(*args)) or cuts[-1])
+    monkeypatch.setattr(parts, "write_lookups", lambda *args: saved.append(write_lookups(*args)) or saved[-1])
     try:
-        return check_problems(folder, True), cuts
+        found = check_problems(folder, True)
     finally:
         monkeypatch.undo()
+    assert len(saved) == 1 and saved[0].endswith("lookups.pickle")
+    return found, cuts
 
 
 def test_a_key_met_in_both_ranges_is_found_where_one_process_finds_it(broken, monkeypatch):
@@ -118,3 +124,40 @@ def test_merging_stops_at_frictionless_limit_of_problems():
                                                         "t.csv:4: type-error: n"]
     assert parts.merge("t.csv", first, later, {}, 2) == ["t.csv:2: type-error: n", "t.csv:3: type-error: n"]
     assert parts.merge("t.csv", first, later, {}, 1) == ["t.csv:2: type-error: n"]
+
+
+def test_the_tables_that_refer_to_the_biggest_are_found_with_the_columns_they_refer_to(package_dir):
+    descriptor = json.loads((package_dir / DESCRIPTOR).read_text())
+    tables, columns = parts.referring(descriptor, "claims")
+    assert columns == (("claim_id",),)
+    assert set(tables) == {item["name"] for item in descriptor["resources"] if any(
+        key["reference"].get("resource") == "claims" for key in item["schema"].get("foreignKeys", []))} - {"claims"}
+    assert "round_investors" in tables and "sources" not in tables
+
+
+def test_a_table_that_refers_to_the_biggest_takes_its_lookup_from_the_ranges(broken, read_lookups, tmp_path):
+    """Not read from the file again, and the same missing claim found as by one process."""
+    ticket = first_cell(broken, "round_investors", "amount_claim_id")
+    edit_cell(broken, "claims", "claim_id", lambda v: "renamed-claim", where=lambda v: v == ticket)
+    alone = table_problems(broken, ["round_investors"])["round_investors"]
+    assert any("foreign-key" in problem and ticket in problem for problem in alone)
+    descriptor = json.loads((broken / DESCRIPTOR).read_text())
+    head, tail = parts.split("claims", len(rows_of(broken, "claims")), 0.5)
+    ranges = [parts.check_part(descriptor, str(broken), part, (("claim_id",),)) for part in (head, tail)]
+    saved = parts.write_lookups(tmp_path / "l.pickle", "claims", *ranges, (("claim_id",),), 1000)
+    read_lookups.clear()
+    assert lookups.share_lookups()
+    checked = parts.check_part(descriptor, str(broken), Part("round_investors"), (), saved)
+    assert parts.texts(checked) == alone
+    assert [call for call in read_lookups if "claims" in call] == []
+    assert read_lookups, "the lookups of the other referenced tables are read"
+
+
+def test_a_range_stopped_at_the_limit_of_problems_leaves_the_lookups_to_frictionless(tmp_path, read_lookups):
+    whole = Checked([problem(2, "type-error")], {("id",): {("a",): 2}})
+    stopped = Checked([problem(3, "type-error"), problem(4, "type-error")], {("id",): {("b",): 3}})
+    assert parts.write_lookups(tmp_path / "l", "t", whole, stopped, (("id",),), 2) is None
+    assert parts.write_lookups(tmp_path / "l", "t", stopped, whole, (("id",),), 2) is None
+    saved = parts.write_lookups(tmp_path / "l", "t", whole, stopped, (("id",),), 3)
+    lookups.preload(saved, "here")
+    assert lookups._read[("here", "t", ("id",))] == {("a",), ("b",)}

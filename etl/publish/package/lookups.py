@@ -1,6 +1,7 @@
 """frictionless's foreign-key lookups read once per process and shared by every table that refers to the same key."""
 from __future__ import annotations
 
+import pickle
 from typing import Callable
 
 # frictionless builds a table's foreign-key lookups (the set of each referenced table's key values) when it opens
@@ -11,6 +12,7 @@ OPEN_LOOKUP = "_TableResource__open_lookup"
 LOOKUP = "_TableResource__lookup"
 
 _read: dict[tuple, set] = {}
+_preloaded: set[str] = set()
 
 
 def share_lookups() -> bool:
@@ -25,6 +27,17 @@ def share_lookups() -> bool:
     if not getattr(read_lookups, "shared", False):
         setattr(TableResource, OPEN_LOOKUP, _shared(read_lookups))
     return True
+
+
+def preload(path: str, basepath: str) -> None:
+    """Lookups read already, from a pickle of {(table, columns): set of value tuples} (parts.write_lookups), given to
+    the tables of the package at basepath that refer to them, as if read by the first of them; once per process."""
+    if path in _preloaded:
+        return
+    with open(path, "rb") as handle:
+        found = pickle.load(handle)
+    _read.update({(basepath, table, columns): values for (table, columns), values in found.items()})
+    _preloaded.add(path)
 
 
 def _shared(read_lookups: Callable) -> Callable:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import math
+import pickle
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
+from etl.publish.package.lookups import preload
 
 KEY_ERRORS = ("unique-error", "primary-key")
 # Within a row, one frictionless process reports its cells' problems, then its unique cells, its primary key and its
@@ -56,17 +59,23 @@ def split(name: str, rows: int, first_share: float) -> list[Part]:
     return [Part(name, (2, cut)), Part(name, (cut, None))]
 
 
-def check_part(descriptor: dict, folder: str, part: Part) -> Checked:
-    """In a child process: one table of the package, or one row range of it, checked fully by frictionless."""
+def check_part(descriptor: dict, folder: str, part: Part, referred: tuple[tuple[str, ...], ...] = (),
+               lookups_file: str | None = None) -> Checked:
+    """In a child process: one table of the package, or one row range of it, checked fully by frictionless.
+
+    A range also keeps the values of the referred columns (the keys other tables' foreign keys refer to); a table
+    checked after both ranges takes those lookups from lookups_file (write_lookups) instead of reading the file."""
     from frictionless import Package
 
     fault_point("package-check-process")
+    if lookups_file:
+        preload(lookups_file, folder)
     resource = Package(descriptor, basepath=folder).get_resource(part.name)
     if part.rows is None:
         return Checked(problems(resource.validate()))
     first, stop = part.rows
-    keys = key_columns(resource.schema)
-    memory: dict[tuple[str, ...], dict[tuple, int]] = {columns: {} for columns in keys}
+    memory: dict[tuple[str, ...], dict[tuple, int]] = {columns: {} for columns in
+                                                       [*key_columns(resource.schema), *referred]}
 
     def remember(row) -> None:
         for columns, seen in memory.items():
@@ -77,6 +86,30 @@ def check_part(descriptor: dict, folder: str, part: Part) -> Checked:
     resource.dialect.comment_rows = RowsBetween(2, first)
     report = resource.validate(on_row=remember, limit_rows=stop - first if stop else None)
     return Checked(problems(report), memory)
+
+
+def referring(descriptor: dict, name: str) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+    """The other tables whose foreign keys refer to the table name, and the columns of name they refer to."""
+    tables, columns = [], []
+    for item in descriptor["resources"]:
+        references = [tuple(key["reference"]["fields"]) for key in item["schema"].get("foreignKeys", [])
+                      if key["reference"].get("resource") == name and item["name"] != name]
+        tables += [item["name"]] if references else []
+        columns += [fields for fields in references if fields not in columns]
+    return tables, tuple(columns)
+
+
+def write_lookups(path: Path, name: str, first: Checked, later: Checked, referred: tuple[tuple[str, ...], ...],
+                  limit: int) -> str | None:
+    """The lookups of the columns of table name that others refer to, made of what its two ranges met, as
+    frictionless reads them from the file: each value not all empty, once. None when a range stopped at the
+    limit of problems before its last row: frictionless then reads the lookups itself."""
+    if len(first.problems) >= limit or len(later.problems) >= limit:
+        return None
+    found = {(name, columns): set(first.keys[columns]) | set(later.keys[columns]) for columns in referred}
+    with path.open("wb") as handle:
+        pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(path)
 
 
 def key_columns(schema) -> dict[tuple[str, ...], list[str]]:
@@ -132,6 +165,31 @@ def _in_row_order(found: list, repeated: list) -> list:
                        (row, kind, text)))
     placed += [((row, ROW_ORDER[kind], -1), (row, kind, text)) for row, kind, text in repeated]
     return [problem for _, problem in sorted(placed, key=lambda item: item[0])]
+
+
+def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, first_share: float) -> dict[str, list[str]]:
+    """Each table's problems, checked in pool: the biggest table's two row ranges first, one per process, then
+    the tables that do not refer to it; once both ranges are done, the tables that refer to it, their lookups of
+    it made of what the ranges met (write_lookups) rather than read again from its file."""
+    from frictionless import Package, settings
+
+    sizes = {item["name"]: item.get("bytes", 0) for item in descriptor["resources"]}
+    biggest = max(sizes, key=lambda name: sizes[name])
+    package = Package(descriptor, basepath=str(folder))
+    refer, referred = referring(descriptor, biggest)
+    head, tail = split(biggest, row_count_at_most(folder / package.get_resource(biggest).path), first_share)
+    ranges = [pool.submit(check_part, descriptor, str(folder), part, referred) for part in (head, tail)]
+    alone = {name: pool.submit(check_part, descriptor, str(folder), Part(name))
+             for name in sorted(sizes, key=lambda name: -sizes[name]) if name != biggest and name not in refer}
+    first, later = (future.result() for future in ranges)
+    lookups_file = write_lookups(scratch / "lookups.pickle", biggest, first, later, referred,
+                                 settings.DEFAULT_LIMIT_ERRORS)
+    after = {name: pool.submit(check_part, descriptor, str(folder), Part(name), (), lookups_file)
+             for name in sorted(refer, key=lambda name: -sizes[name])}
+    found = {name: texts(future.result()) for name, future in {**alone, **after}.items()}
+    found[biggest] = merge(package.get_resource(biggest).place, first, later,
+                           key_columns(package.get_resource(biggest).schema), settings.DEFAULT_LIMIT_ERRORS)
+    return found
 
 
 def row_count_at_most(path: Path) -> int:

@@ -6,10 +6,10 @@ import hashlib
 import json
 import multiprocessing
 import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Callable
 
@@ -35,9 +35,9 @@ SAMPLE_ROWS = 10_000
 # A full check of a package bigger than FULL_CHECK_BYTES (etl package --full-check) runs its tables in this many
 # processes: one per core, at most two (the claims table alone is most of the work).
 CHECK_PROCESSES = min(2, os.cpu_count() or 1)
-# The share of the biggest table's rows checked by the process that checks nothing else; the other process checks
-# every other table and then the rest of its rows (docs/performance.md, "The eighteenth pass").
-BIGGEST_FIRST_SHARE = 0.74
+# The share of the biggest table's rows in the first of its two ranges, checked at once in two processes: the second
+# range's process also reads the rows before it (docs/performance.md, "The eighteenth pass").
+BIGGEST_FIRST_SHARE = 0.52
 
 
 @dataclass(frozen=True)
@@ -123,28 +123,17 @@ def _full_check(descriptor: dict, folder: Path) -> list[str]:
 
 def _full_check_apart(descriptor: dict, folder: Path, resources: list[str]) -> list[str]:
     """The full check of a big package in CHECK_PROCESSES processes (frictionless is one core's Python): the
-    biggest table's first rows in one, meanwhile every other table and then the biggest's other rows in the next
-    (etl/publish/package/parts.py); each process reads a foreign key's lookup once (lookups.py). The problems come
-    in the tables' order, as one process reports them."""
-    from frictionless import Package, settings
-
-    sizes = {item.get("name"): item.get("bytes", 0) for item in descriptor["resources"]}
-    biggest, *rest = sorted(resources, key=lambda name: -sizes.get(name, 0))
-    package = Package(descriptor, basepath=str(folder))
-    schema = package.get_resource(biggest).schema
-    rows = parts.row_count_at_most(folder / package.get_resource(biggest).path)
-    first, later = parts.split(biggest, rows, BIGGEST_FIRST_SHARE)
-    tasks = [first, *(parts.Part(name) for name in rest), later]
+    biggest table in two row ranges at once, the other tables beside and after them (parts.check_apart); each
+    process reads a foreign key's lookup once (lookups.py). The problems come in the tables' order, as one process
+    reports them."""
     spawn = multiprocessing.get_context("spawn")  # a fork would copy the build's memory, and its threads' locks
     try:
-        with ProcessPoolExecutor(CHECK_PROCESSES, mp_context=spawn, initializer=share_lookups) as pool:
-            checked = list(pool.map(parts.check_part, repeat(descriptor), repeat(str(folder)), tasks))
+        with ProcessPoolExecutor(CHECK_PROCESSES, mp_context=spawn, initializer=share_lookups) as pool, \
+                tempfile.TemporaryDirectory(prefix="package-check-") as scratch:
+            found = parts.check_apart(pool, descriptor, folder, Path(scratch), BIGGEST_FIRST_SHARE)
     except BrokenProcessPool as error:
         raise PackageError(f"{DESCRIPTOR}: a process checking the package's tables ended without an answer "
                            f"({error}) — it may have run out of memory; free some and run the command again") from None
-    found = {task.name: parts.texts(result) for task, result in zip(tasks[1:-1], checked[1:-1])}
-    found[biggest] = parts.merge(package.get_resource(biggest).place, checked[0], checked[-1],
-                                 parts.key_columns(schema), settings.DEFAULT_LIMIT_ERRORS)
     return [problem for name in resources for problem in found[name]]
 
 

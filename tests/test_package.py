@@ -327,3 +327,48 @@ def test_a_csv_holds_the_rows_in_their_order_however_they_were_stored(keys, tmp_
     assert data == csv_bytes(table, connection.execute(csv_files.rows_query(table)).fetchall())
     sorted_too = [] if _rise(keys) else [csv_files.rows_query(table)]
     assert statements[1:] == [csv_files.stored_rows_query(table), *sorted_too]
+
+
+def _stored_in_file(rows: list[tuple], database) -> Table:
+    memory, table = _stored(rows)
+    memory.commit()
+    memory.backup(target := sqlite3.connect(database))
+    target.close()
+    return table
+
+
+IN_ORDER = [("a", n) for n in range(9)]
+
+
+@pytest.mark.parametrize("keys", [*map(_random_keys, range(60)), ACROSS_A_CHUNK_EDGE, IN_ORDER])
+def test_a_csv_written_in_halves_is_the_file_one_writer_writes(keys, tmp_path, monkeypatch):
+    """Two writers at once when the rows are stored in order, in each half and across; else one, as above."""
+    monkeypatch.setattr(csv_files, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(csv_files, "HALF_ROWS", 1)
+    table = _stored_in_file([(a, b, float(n)) for n, (a, b) in enumerate(keys)], database := tmp_path / "t.db")
+    halves = []
+    write_halves = csv_files.write_halves
+    monkeypatch.setattr(csv_files, "write_halves", lambda *args: halves.append(write_halves(*args)) or halves[-1])
+    connection = sqlite3.connect(database)
+    size, digest = write_csv(connection, table, tmp_path / "t.csv", database_uri=f"file:{database}?mode=ro")
+    data = (tmp_path / "t.csv").read_bytes()
+    assert data == csv_bytes(table, connection.execute(csv_files.rows_query(table)).fetchall())
+    assert (size, digest) == (len(data), hashlib.sha256(data).hexdigest())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["t.csv", "t.db"]
+    assert (halves[0] is not None) == (len(keys) >= 3 and _rise(keys))
+
+
+def test_a_second_writer_that_dies_leaves_the_file_to_one_and_one_that_fails_is_the_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_files, "HALF_ROWS", 1)
+    table = _stored_in_file([(a, b, float(n)) for n, (a, b) in enumerate(IN_ORDER)], database := tmp_path / "t.db")
+    connection, uri = sqlite3.connect(database), f"file:{database}?mode=ro"
+    whole = csv_bytes(table, connection.execute(csv_files.rows_query(table)).fetchall())
+    monkeypatch.setenv("ETL_KILL_AT", "write-second-half")
+    assert csv_files.write_halves(connection, uri, table, tmp_path / "t.csv") is None
+    assert write_csv(connection, table, tmp_path / "t.csv", database_uri=uri)[0] == len(whole)
+    assert (tmp_path / "t.csv").read_bytes() == whole
+    monkeypatch.delenv("ETL_KILL_AT")
+    monkeypatch.setenv("ETL_FAIL_AT", "write-second-half")
+    with pytest.raises(OSError, match="No space left on device"):
+        write_csv(connection, table, tmp_path / "t.csv", database_uri=uri)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["t.csv", "t.db"]

@@ -122,7 +122,8 @@ def _write_tables(uri: str, folder: Path) -> tuple[list[dict], list[dict]]:
         resources = []
         for table in DATA_TABLES:
             fault_point("write-csv")
-            size, digest = write_csv(connection, table, folder / DATA_FOLDER / f"{table.name}.csv", scanned=True)
+            size, digest = write_csv(connection, table, folder / DATA_FOLDER / f"{table.name}.csv", scanned=True,
+                                     database_uri=uri)
             resources.append(resource(table, size, digest))
         return resources, package_sources(connection)
     finally:

@@ -161,3 +161,17 @@ def test_a_range_stopped_at_the_limit_of_problems_leaves_the_lookups_to_friction
     saved = parts.write_lookups(tmp_path / "l", "t", whole, stopped, (("id",),), 3)
     lookups.preload(saved, "here")
     assert lookups._read[("here", "t", ("id",))] == {("a",), ("b",)}
+
+
+def test_a_referred_column_that_is_no_key_is_no_problem_when_merged():
+    first = Checked([], {("id",): {("a",): 2}, ("code",): {("x",): 2}})
+    later = Checked([], {("id",): {("b",): 5}, ("code",): {("x",): 5}})
+    assert parts.merge("t.csv", first, later, {("id",): ["primary-key"]}, 100) == []
+
+
+def test_a_biggest_table_without_its_file_is_reported_as_one_process_reports_it(broken, monkeypatch):
+    (broken / "data" / "claims.csv").unlink()
+    one = check_problems(broken, True)
+    assert any(problem.startswith("data/claims.csv") for problem in one)
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    assert check_problems(broken, True) == one

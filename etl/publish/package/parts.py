@@ -11,7 +11,6 @@ from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.lookups import preload
 
-KEY_ERRORS = ("unique-error", "primary-key")
 # Within a row, one frictionless process reports its cells' problems, then its unique cells, its primary key and its
 # foreign keys (frictionless/resources/table.py, row_stream).
 ROW_ORDER = {"unique-error": 1, "primary-key": 2, "foreign-key": 3}
@@ -30,8 +29,9 @@ class Part:
 
 @dataclass
 class Checked:
-    """A task's problems as (row number or None, type, text) and, for a row range, the rows where each key of
-    the table's unique columns and primary key was met: the last time in a first range, the first in a later one."""
+    """A task's problems as (row number or None, type, text) and, for a row range, the rows where each value of
+    the table's unique columns, primary key and referred columns was met: the last time in the first range (the
+    one from row 2), the first time in the later one."""
 
     problems: list[tuple[int | None, str, str]]
     keys: dict[tuple[str, ...], dict[tuple, int]] = field(default_factory=dict)
@@ -145,9 +145,8 @@ def merge(place: str, first: Checked, later: Checked, schema_keys: dict, limit: 
     if len(first.problems) >= limit:
         return texts(first)[:limit]
     repeated = [(row, kind, f"{place}:{row}: {kind}: the same as in the row at position {seen[cells]}")
-                for columns, seen in first.keys.items()
-                for cells, row in later.keys.get(columns, {}).items() if cells in seen
-                for kind in schema_keys[columns]]
+                for columns, kinds in schema_keys.items() for seen in [first.keys.get(columns, {})]
+                for cells, row in later.keys.get(columns, {}).items() if cells in seen for kind in kinds]
     already = {text for row, _, text in first.problems if row is None}
     rest = [problem for problem in later.problems if problem[0] is not None or problem[2] not in already]
     return texts(first) + [text for _, _, text in _in_row_order(rest, repeated)][:limit - len(first.problems)]
@@ -176,8 +175,12 @@ def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, f
     sizes = {item["name"]: item.get("bytes", 0) for item in descriptor["resources"]}
     biggest = max(sizes, key=lambda name: sizes[name])
     package = Package(descriptor, basepath=str(folder))
+    path = package.get_resource(biggest).path
+    if not isinstance(path, str) or not (folder / path).is_file():  # frictionless reports it, as of any table
+        whole = {name: pool.submit(check_part, descriptor, str(folder), Part(name)) for name in sizes}
+        return {name: texts(future.result()) for name, future in whole.items()}
     refer, referred = referring(descriptor, biggest)
-    head, tail = split(biggest, row_count_at_most(folder / package.get_resource(biggest).path), first_share)
+    head, tail = split(biggest, row_count_at_most(folder / path), first_share)
     ranges = [pool.submit(check_part, descriptor, str(folder), part, referred) for part in (head, tail)]
     alone = {name: pool.submit(check_part, descriptor, str(folder), Part(name))
              for name in sorted(sizes, key=lambda name: -sizes[name]) if name != biggest and name not in refer}

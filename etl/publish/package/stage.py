@@ -33,7 +33,7 @@ MAX_PROBLEMS = 20
 FULL_CHECK_BYTES = 16 * 1024 * 1024
 SAMPLE_ROWS = 10_000
 # A full check of a package bigger than FULL_CHECK_BYTES (etl package --full-check) runs its tables in this many
-# processes: one per core, at most two (the claims table alone is most of the work).
+# processes: one per core, at most two (the biggest table is cut into two row ranges, parts.check_apart).
 CHECK_PROCESSES = min(2, os.cpu_count() or 1)
 # The share of the biggest table's rows in the first of its two ranges, checked at once in two processes: the second
 # range's process also reads the rows before it (docs/performance.md, "The eighteenth pass").

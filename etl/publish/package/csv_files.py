@@ -18,8 +18,8 @@ from etl.faults import fault_point
 from etl.schema.model import Table
 
 CHUNK_ROWS = 5000
-# A table of more rows than twice this is written in two halves at once (write_halves): a million claims in 5.5 s
-# rather than 10 (docs/performance.md, "The eighteenth pass").
+# A table of more rows than twice this is written in two halves at once (write_halves), the second half by a process
+# of its own: worth its start from a few hundred thousand rows (docs/performance.md, "The eighteenth pass").
 HALF_ROWS = 100_000
 EMPTY_STRING = "an empty string cannot be told from NULL in the CSV — store NULL instead"
 
@@ -88,7 +88,7 @@ def write_csv(connection: sqlite3.Connection, table: Table, target: Path, scanne
               database_uri: str | None = None) -> tuple[int, str]:
     """Stream a table from SQLite to a CSV file (a few thousand rows in memory at a time); its bytes and SHA-256.
     Its cells are checked by unwritable_cell first, unless the caller has them checked (scanned). With the
-    database's URI, a table of more than HALF_ROWS rows is written in two halves at once (write_halves).
+    database's URI, a table of more than 2 × HALF_ROWS rows is written in two halves at once (write_halves).
 
     The file is byte for byte csv_bytes(table, read_rows(connection, table)). The build inserts every table in
     its order, so the rows are read as stored, without SQLite's sort (a quarter of reading the claims), as long as
@@ -121,9 +121,12 @@ def write_halves(connection: sqlite3.Connection, database_uri: str, table: Table
         with ProcessPoolExecutor(1, mp_context=start) as pool:
             second = pool.submit(write_stored_after, database_uri, table, rest, middle)
             digest = hashlib.sha256()
+            stored = connection.execute(f"{_select(table)} WHERE rowid <= ? ORDER BY rowid", (middle,))
             with target.open("wb") as handle:
-                first = _copy_rows(connection.execute(f"{_select(table)} WHERE rowid <= ? ORDER BY rowid", (middle,)),
-                                   handle, digest, table.column_names, _order_key(table))
+                try:
+                    first = _copy_rows(stored, handle, digest, table.column_names, _order_key(table))
+                finally:
+                    stored.close()
                 after = second.result()
                 if first is None or after is None or _rising(list(after[1]), first[2]) is None:
                     return None

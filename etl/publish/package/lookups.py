@@ -7,7 +7,7 @@ from typing import Callable
 # frictionless builds a table's foreign-key lookups (the set of each referenced table's key values) when it opens
 # the table, by reading each referenced table whole: the claims of a 1M package were read once for each of the
 # five tables that refer to a claim. The method is private; with another frictionless it may be gone, and then the
-# check reads each lookup as frictionless does (tests/test_package_lookups.py holds the locked one to it).
+# check reads each lookup as frictionless does (tests/test_package_frictionless.py holds the locked one to it).
 OPEN_LOOKUP = "_TableResource__open_lookup"
 LOOKUP = "_TableResource__lookup"
 

@@ -15,7 +15,7 @@ from etl.publish.pipeline import build
 
 INPUT_DIRS = ("sources", "reference", "claims", "expectations")
 # Plugin modules that test files also import: pytest rewrites their asserts only if told before the import.
-pytest.register_assert_rewrite("tests.live_site", "tests.site_support")
+pytest.register_assert_rewrite("tests.live_site", "tests.site_support", "tests.package_support")
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,7 @@
 import csv
 import datetime as dt
 import decimal
-import hashlib
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,33 +15,17 @@ from frictionless.resources.table import TableResource
 
 from etl import paths
 from etl.errors import PackageError
-from etl.publish.package.descriptor import DESCRIPTOR
-from etl.publish.package.files import build_files
 from etl.publish.package import lookups, stage
+from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.stage import check_package
 from etl.schema.dataset import ZIP_NAME
 from etl.schema.tables import DATA_TABLES, TABLES_BY_NAME
 from etl.validation.files import read_suites
+from tests.package_support import check_problems, edit_cell, first_cell, table_problems
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
-NOW = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)
 WINDOW = 100
-
-
-@pytest.fixture(scope="module")
-def package_dir(built_database, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("package")
-    for name, data in build_files(built_database, None, NOW).items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-    return folder
-
-
-@pytest.fixture
-def broken(package_dir, tmp_path) -> Path:
-    copy = tmp_path / "package"
-    shutil.copytree(package_dir, copy)
-    return copy
+pytest_plugins = ["tests.package_support"]
 
 
 @pytest.fixture(scope="module")
@@ -61,24 +43,6 @@ def validate(folder: Path, target: str = DESCRIPTOR) -> tuple[int, dict]:
 
 def error_types(report: dict) -> set[tuple[str, str]]:
     return {(task["name"], error["type"]) for task in report["tasks"] for error in task["errors"]}
-
-
-def edit_cell(folder: Path, table: str, column: str, change, rehash: bool = True, where=lambda v: True) -> None:
-    """Change the first cell of a column that `where` accepts; update hash and bytes unless told not to."""
-    path = folder / "data" / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    index = rows[0].index(column)
-    row = next(row for row in rows[1:] if where(row[index]))
-    row[index] = change(row[index])
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-    if rehash:
-        descriptor = json.loads((folder / DESCRIPTOR).read_text())
-        resource = next(r for r in descriptor["resources"] if r["name"] == table)
-        data = path.read_bytes()
-        resource.update(bytes=len(data), hash="sha256:" + hashlib.sha256(data).hexdigest())
-        (folder / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2))
 
 
 def test_the_frictionless_command_validates_the_package_and_its_hashes(package_dir):
@@ -209,14 +173,6 @@ def test_the_partial_dates_are_declared_strings(package_dir):
 full_check_apart = stage._full_check_apart  # the real one, for tests that wrap the module's name
 
 
-def check_problems(folder: Path, full: bool | None) -> list[str]:
-    try:
-        check_package(folder / DESCRIPTOR, full=full)
-    except PackageError as error:
-        return str(error).splitlines()[:-1]
-    return []
-
-
 def test_a_small_package_is_checked_in_full_by_default(package_dir):
     total = sum(r["bytes"] for r in json.loads((package_dir / DESCRIPTOR).read_text())["resources"])
     assert total <= stage.FULL_CHECK_BYTES
@@ -291,33 +247,6 @@ def test_a_check_process_that_dies_is_a_clear_error(package_dir, monkeypatch):
                                            r"without an answer \(.*\) — it may have run out of memory; free some and "
                                            r"run the command again$"):
         check_package(package_dir / DESCRIPTOR, full=True)
-
-
-@pytest.fixture
-def read_lookups(monkeypatch) -> list[list[str]]:
-    """frictionless's own lookup reading, counted: the tables each call read; restored after the test, as is the
-    shared lookups' memory."""
-    read = getattr(TableResource, lookups.OPEN_LOOKUP)
-    calls = []
-
-    def counted(resource):
-        calls.append([foreign_key["reference"]["resource"] for foreign_key in resource.schema.foreign_keys])
-        return read(resource)
-
-    monkeypatch.setattr(TableResource, lookups.OPEN_LOOKUP, counted)
-    monkeypatch.setattr(lookups, "_read", {})
-    monkeypatch.setattr(lookups, "_preloaded", set())
-    return calls
-
-
-def first_cell(folder: Path, table: str, column: str) -> str:
-    with (folder / "data" / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
-        return next(row[column] for row in csv.DictReader(handle) if row[column])
-
-
-def table_problems(folder: Path, names: list[str]) -> dict[str, list[str]]:
-    descriptor = json.loads((folder / DESCRIPTOR).read_text())
-    return {name: stage._problems(Package(descriptor, basepath=str(folder)).validate(name=name)) for name in names}
 
 
 REFER_TO_CLAIMS = ["round_investors", "funding_rounds", "claim_conflicts"]

@@ -8,8 +8,9 @@ import pytest
 from etl.publish.package import lookups, parts, stage
 from etl.publish.package.descriptor import DESCRIPTOR
 from etl.publish.package.parts import Checked, Part, RowsBetween
-from tests.test_package_frictionless import (  # noqa: F401 fixtures
-    broken, check_problems, edit_cell, first_cell, package_dir, read_lookups, table_problems)
+from tests.package_support import check_problems, edit_cell, first_cell, table_problems
+
+pytest_plugins = ["tests.package_support"]
 
 
 def rows_of(folder: Path, table: str) -> list[dict]:

@@ -174,8 +174,8 @@ def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, f
 
     sizes = {item["name"]: item.get("bytes", 0) for item in descriptor["resources"]}
     biggest = max(sizes, key=lambda name: sizes[name])
-    package = Package(descriptor, basepath=str(folder))
-    path = package.get_resource(biggest).path
+    resource = Package(descriptor, basepath=str(folder)).get_resource(biggest)
+    path = resource.path
     if not isinstance(path, str) or not (folder / path).is_file():  # frictionless reports it, as of any table
         whole = {name: pool.submit(check_part, descriptor, str(folder), Part(name)) for name in sizes}
         return {name: texts(future.result()) for name, future in whole.items()}
@@ -190,8 +190,7 @@ def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, f
     after = {name: pool.submit(check_part, descriptor, str(folder), Part(name), (), lookups_file)
              for name in sorted(refer, key=lambda name: -sizes[name])}
     found = {name: texts(future.result()) for name, future in {**alone, **after}.items()}
-    found[biggest] = merge(package.get_resource(biggest).place, first, later,
-                           key_columns(package.get_resource(biggest).schema), settings.DEFAULT_LIMIT_ERRORS)
+    found[biggest] = merge(resource.place, first, later, key_columns(resource.schema), settings.DEFAULT_LIMIT_ERRORS)
     return found
 
 

@@ -103,7 +103,7 @@ def check_package(path: Path, full: bool | None = None) -> None:
 
 
 def _problems(report) -> list[str]:
-    return parts.texts(parts.Checked(parts.problems(report)))
+    return [text for *_, text in parts.problems(report)]
 
 
 def _full_check(descriptor: dict, folder: Path) -> list[str]:

@@ -1,9 +1,12 @@
 """The biggest table of a big package checked in two row ranges finds what one frictionless process finds."""
 import csv
 import json
+import pickle
 from pathlib import Path
 
 import pytest
+from frictionless import Package
+from frictionless.resources.table import TableResource
 
 from etl.publish.package import lookups, parts, stage
 from etl.publish.package.descriptor import DESCRIPTOR
@@ -147,7 +150,7 @@ def test_a_table_that_refers_to_the_biggest_takes_its_lookup_from_the_ranges(bro
     saved = parts.write_lookups(tmp_path / "l.pickle", "claims", *ranges, (("claim_id",),), 1000)
     read_lookups.clear()
     assert lookups.share_lookups()
-    checked = parts.check_part(descriptor, str(broken), Part("round_investors"), (), saved)
+    checked = parts.check_part(descriptor, str(broken), Part("round_investors"), (), (saved,))
     assert parts.texts(checked) == alone
     assert [call for call in read_lookups if "claims" in call] == []
     assert read_lookups, "the lookups of the other referenced tables are read"
@@ -163,6 +166,14 @@ def test_a_range_stopped_at_the_limit_of_problems_leaves_the_lookups_to_friction
     assert lookups._read[("here", "t", ("id",))] == {("a",), ("b",)}
 
 
+def test_a_range_that_was_not_read_through_leaves_the_lookups_to_frictionless(tmp_path):
+    whole = Checked([problem(2, "type-error")], {("id",): {("a",): 2}})
+    unopened = Checked([problem(None, "scheme-error")], {("id",): {}}, read_through=False)
+    assert parts.write_lookups(tmp_path / "l", "t", whole, unopened, (("id",),), 1000) is None
+    assert parts.write_lookups(tmp_path / "l", "t", unopened, whole, (("id",),), 1000) is None
+    assert parts.write_lookups(tmp_path / "l", "t", whole, whole, (("id",),), 1000) == str(tmp_path / "l")
+
+
 def test_a_referred_column_that_is_no_key_is_no_problem_when_merged():
     first = Checked([], {("id",): {("a",): 2}, ("code",): {("x",): 2}})
     later = Checked([], {("id",): {("b",): 5}, ("code",): {("x",): 5}})
@@ -175,3 +186,57 @@ def test_a_biggest_table_without_its_file_is_reported_as_one_process_reports_it(
     assert any(problem.startswith("data/claims.csv") for problem in one)
     monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
     assert check_problems(broken, True) == one
+
+
+def references_read_alone(folder: Path, descriptor: dict, name: str) -> dict:
+    """The lookups of a table's foreign keys as frictionless reads them in a process of its own (no sharing)."""
+    resource = Package(descriptor, basepath=str(folder)).get_resource(name)
+    getattr(TableResource, lookups.OPEN_LOOKUP)(resource)
+    return {(source or name, columns): values
+            for source, by_columns in getattr(resource, lookups.LOOKUP).items() for columns, values in by_columns.items()}
+
+
+def test_the_references_of_the_biggest_are_read_once_as_frictionless_reads_them(broken, read_lookups, tmp_path):
+    edit_cell(broken, "sources", "source_id", lambda v: "renamed-source")
+    descriptor = json.loads((broken / DESCRIPTOR).read_text())
+    expected = references_read_alone(broken, descriptor, "claims")
+    assert {table for table, _ in expected} == {"sources", "entities", "predicates", "funding_rounds", "fx_rates"}
+    read_lookups.clear()
+    saved = lookups.write_references(descriptor, str(broken), "claims", str(tmp_path / "r.pickle"))
+    assert saved == str(tmp_path / "r.pickle")
+    with open(saved, "rb") as handle:
+        assert pickle.load(handle) == expected
+    assert sorted(table for call in read_lookups for table in call) == sorted(
+        ["sources", "entities", "predicates", "funding_rounds", "fx_rates"])
+
+
+def test_a_range_given_the_references_reads_none_and_finds_the_same(broken, read_lookups, tmp_path, monkeypatch):
+    edit_cell(broken, "claims", "source_id", lambda v: "missing-source")
+    descriptor = json.loads((broken / DESCRIPTOR).read_text())
+    head, _ = parts.split("claims", len(rows_of(broken, "claims")), 0.5)
+    reading = parts.check_part(descriptor, str(broken), head, (("claim_id",),))
+    assert [kind for _, kind, _ in reading.problems] == ["foreign-key"]
+    saved = lookups.write_references(descriptor, str(broken), "claims", str(tmp_path / "r.pickle"))
+    monkeypatch.setattr(lookups, "_read", {})
+    read_lookups.clear()
+    given = parts.check_part(descriptor, str(broken), head, (("claim_id",),), (saved,))
+    assert read_lookups == []
+    assert given == reading
+
+
+def test_references_that_cannot_be_read_are_left_to_each_process(broken, read_lookups, tmp_path, monkeypatch):
+    (broken / "data" / "sources.csv").unlink()
+    descriptor = json.loads((broken / DESCRIPTOR).read_text())
+    assert lookups.write_references(descriptor, str(broken), "claims", str(tmp_path / "r.pickle")) is None
+    assert not (tmp_path / "r.pickle").exists()
+    one = check_problems(broken, True)
+    assert any(problem.startswith("data/sources.csv") for problem in one)
+    monkeypatch.setattr(stage, "FULL_CHECK_BYTES", 0)
+    assert check_problems(broken, True) == one
+
+
+def test_without_the_private_method_no_references_are_shared(package_dir, tmp_path, monkeypatch):
+    monkeypatch.delattr(TableResource, lookups.OPEN_LOOKUP)
+    descriptor = json.loads((package_dir / DESCRIPTOR).read_text())
+    assert lookups.write_references(descriptor, str(package_dir), "claims", str(tmp_path / "r.pickle")) is None
+    assert not (tmp_path / "r.pickle").exists()

@@ -29,6 +29,30 @@ def share_lookups() -> bool:
     return True
 
 
+def write_references(descriptor: dict, basepath: str, name: str, path: str) -> str | None:
+    """In a child process: the lookups that table name's foreign keys need, read once as frictionless reads them
+    and pickled to path, for the processes that check the table's rows to preload; path. None when this
+    frictionless has no lookups to share, or when reading them fails: each process then reads them itself, and
+    its report says why."""
+    from frictionless import Package
+    from frictionless.resources.table import TableResource
+
+    if not share_lookups():
+        return None
+    resource = Package(descriptor, basepath=basepath).get_resource(name)
+    try:
+        getattr(TableResource, OPEN_LOOKUP)(resource)
+    except Exception:  # noqa: BLE001 — frictionless reports it where the table is checked
+        return None
+    wanted = {(key["reference"]["resource"] or name, tuple(key["reference"]["fields"]))
+              for key in resource.schema.foreign_keys}
+    found = {(table, columns): values for (base, table, columns), values in _read.items()
+             if base == resource.basepath and (table, columns) in wanted}
+    with open(path, "wb") as handle:
+        pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
 def preload(path: str, basepath: str) -> None:
     """Lookups read already, from a pickle of {(table, columns): set of value tuples} (parts.write_lookups), given to
     the tables of the package at basepath that refer to them, as if read by the first of them; once per process."""

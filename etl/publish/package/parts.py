@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.faults import fault_point
 from etl.publish.package.descriptor import DESCRIPTOR
-from etl.publish.package.lookups import preload
+from etl.publish.package.lookups import preload, write_references
 
 # Within a row, one frictionless process reports its cells' problems, then its unique cells, its primary key and its
 # foreign keys (frictionless/resources/table.py, row_stream).
@@ -35,6 +35,7 @@ class Checked:
 
     problems: list[tuple[int | None, str, str]]
     keys: dict[tuple[str, ...], dict[tuple, int]] = field(default_factory=dict)
+    read_through: bool = True  # False when a problem stopped frictionless before the rows (or after some)
 
 
 class RowsBetween(list):
@@ -60,16 +61,17 @@ def split(name: str, rows: int, first_share: float) -> list[Part]:
 
 
 def check_part(descriptor: dict, folder: str, part: Part, referred: tuple[tuple[str, ...], ...] = (),
-               lookups_file: str | None = None) -> Checked:
+               lookups: tuple[str, ...] = ()) -> Checked:
     """In a child process: one table of the package, or one row range of it, checked fully by frictionless.
 
     A range also keeps the values of the referred columns (the keys other tables' foreign keys refer to); a table
-    checked after both ranges takes those lookups from lookups_file (write_lookups) instead of reading the file."""
+    checked after both ranges takes those lookups from a file of lookups (write_lookups) instead of reading the
+    table's file, as a range takes those of the tables it refers to (lookups.write_references)."""
     from frictionless import Package
 
     fault_point("package-check-process")
-    if lookups_file:
-        preload(lookups_file, folder)
+    for path in lookups:
+        preload(path, folder)
     resource = Package(descriptor, basepath=folder).get_resource(part.name)
     if part.rows is None:
         return Checked(problems(resource.validate()))
@@ -85,7 +87,15 @@ def check_part(descriptor: dict, folder: str, part: Part, referred: tuple[tuple[
 
     resource.dialect.comment_rows = RowsBetween(2, first)
     report = resource.validate(on_row=remember, limit_rows=stop - first if stop else None)
-    return Checked(problems(report), memory)
+    return Checked(problems(report), memory, read_through(report))
+
+
+def read_through(report) -> bool:
+    """Whether frictionless read the rows through: no problem of the descriptor, the file's scheme, format or
+    encoding (its MetadataErrors) ended the reading, at the start or on the way."""
+    from frictionless import errors
+
+    return not any(isinstance(error, errors.MetadataError) for error in [*report.errors, *report.tasks[0].errors])
 
 
 def referring(descriptor: dict, name: str) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
@@ -102,9 +112,10 @@ def referring(descriptor: dict, name: str) -> tuple[list[str], tuple[tuple[str, 
 def write_lookups(path: Path, name: str, first: Checked, later: Checked, referred: tuple[tuple[str, ...], ...],
                   limit: int) -> str | None:
     """The lookups of the columns of table name that others refer to, made of what its two ranges met, as
-    frictionless reads them from the file: each value not all empty, once. None when a range stopped at the
-    limit of problems before its last row: frictionless then reads the lookups itself."""
-    if len(first.problems) >= limit or len(later.problems) >= limit:
+    frictionless reads them from the file: each value not all empty, once. None when a range stopped before its
+    last row, at the limit of problems or at a problem that ends the reading: frictionless then reads the lookups
+    itself."""
+    if len(first.problems) >= limit or len(later.problems) >= limit or not (first.read_through and later.read_through):
         return None
     found = {(name, columns): set(first.keys[columns]) | set(later.keys[columns]) for columns in referred}
     with path.open("wb") as handle:
@@ -167,9 +178,11 @@ def _in_row_order(found: list, repeated: list) -> list:
 
 
 def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, first_share: float) -> dict[str, list[str]]:
-    """Each table's problems, checked in pool: the biggest table's two row ranges first, one per process, then
-    the tables that do not refer to it; once both ranges are done, the tables that refer to it, their lookups of
-    it made of what the ranges met (write_lookups) rather than read again from its file."""
+    """Each table's problems, checked in pool. First one process reads the lookups the biggest table's foreign keys
+    need (write_references) while the other checks the biggest table that does not refer to it; then the biggest
+    table's two row ranges, one per process, both given those lookups; then the other tables that do not refer to
+    it; once both ranges are done, the tables that refer to it, their lookups of it made of what the ranges met
+    (write_lookups) rather than read again from its file."""
     from frictionless import Package, settings
 
     sizes = {item["name"]: item.get("bytes", 0) for item in descriptor["resources"]}
@@ -181,15 +194,18 @@ def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, f
         return {name: texts(future.result()) for name, future in whole.items()}
     refer, referred = referring(descriptor, biggest)
     head, tail = split(biggest, row_count_at_most(folder / path), first_share)
-    ranges = [pool.submit(check_part, descriptor, str(folder), part, referred) for part in (head, tail)]
-    alone = {name: pool.submit(check_part, descriptor, str(folder), Part(name))
-             for name in sorted(sizes, key=lambda name: -sizes[name]) if name != biggest and name not in refer}
+    alone = [name for name in sorted(sizes, key=lambda name: -sizes[name]) if name != biggest and name not in refer]
+    references = pool.submit(write_references, descriptor, str(folder), biggest, str(scratch / "references.pickle"))
+    checked = {name: pool.submit(check_part, descriptor, str(folder), Part(name)) for name in alone[:1]}
+    preloaded = tuple(filter(None, [references.result()]))
+    ranges = [pool.submit(check_part, descriptor, str(folder), part, referred, preloaded) for part in (head, tail)]
+    checked.update({name: pool.submit(check_part, descriptor, str(folder), Part(name)) for name in alone[1:]})
     first, later = (future.result() for future in ranges)
-    lookups_file = write_lookups(scratch / "lookups.pickle", biggest, first, later, referred,
-                                 settings.DEFAULT_LIMIT_ERRORS)
-    after = {name: pool.submit(check_part, descriptor, str(folder), Part(name), (), lookups_file)
-             for name in sorted(refer, key=lambda name: -sizes[name])}
-    found = {name: texts(future.result()) for name, future in {**alone, **after}.items()}
+    own = write_lookups(scratch / "lookups.pickle", biggest, first, later, referred, settings.DEFAULT_LIMIT_ERRORS)
+    checked.update({name: pool.submit(check_part, descriptor, str(folder), Part(name), (),
+                                      preloaded + ((own,) if own else ()))
+                    for name in sorted(refer, key=lambda name: -sizes[name])})
+    found = {name: texts(future.result()) for name, future in checked.items()}
     found[biggest] = merge(resource.place, first, later, key_columns(resource.schema), settings.DEFAULT_LIMIT_ERRORS)
     return found
 

@@ -242,3 +242,30 @@ def test_a_read_only_build_folder_is_a_clear_error_of_etl_build(old_build, tmp_p
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines()[-2:] == [f"build/versions: {expected}", "Nothing was published."]
     assert version_state(root) == old
+
+
+def test_etl_package_publishes_the_same_database_with_a_new_package(old_build, tmp_path):
+    root = copy_with_new_input(old_build, tmp_path / "project")
+    old = version_state(root)
+    database = (root / DB).read_bytes()
+    result = run_etl(root, "package")
+    assert result.returncode == 0, result.stderr
+    new = version_state(root)
+    assert new["version"] != old["version"]
+    assert new["files"] == old["files"]
+    assert (root / DB).read_bytes() == database
+    assert leftovers(root) == []
+
+
+def test_etl_package_that_cannot_copy_the_database_publishes_nothing(old_build, tmp_path):
+    root = copy_with_new_input(old_build, tmp_path / "project")
+    old, old_top = version_state(root), top_level(root)
+    result = subprocess.run([sys.executable, "-m", "etl", "package"], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": "copy-database"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2].endswith(
+        ": no space left on the device — free some space and run etl build again"), result.stderr
+    assert result.stderr.splitlines()[-1] == "Nothing was published."
+    assert version_state(root) == old
+    assert top_level(root) == old_top
+    assert leftovers(root) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from etl import memos, paths, timings
+from etl.beside import Beside
 from etl.errors import PackageError
 from etl.faults import fault_point
 from etl.publish.package.stage import Staged, check_package, stage
@@ -111,16 +112,27 @@ def repackage(target: Path = paths.DATABASE, full_check: bool = False) -> Staged
     prepare(layout)
     current = layout.current_version()
     folder = new_version(layout)
+    published = target.resolve()
+    copying = Beside(lambda: _copy_database(published, folder / target.name), "database-copy")
     try:
         try:
-            shutil.copyfile(target.resolve(), folder / target.name)
             docs = (current or layout.root) / "build" / "data-docs"
             if docs.is_dir():
                 shutil.copytree(docs, folder / "build" / "data-docs")
         except OSError as error:
             raise write_error(folder, error) from None
-        staged = stage(folder / target.name, check=partial(check_package, full=True if full_check else None))
+        # The package is written from the published database while the copy is made (the kernel's work): the
+        # two take a core each.
+        staged = stage(published, check=partial(check_package, full=True if full_check else None), folder=folder)
+        if isinstance(copying.wait(), OSError):
+            raise write_error(folder, copying.error) from None
         publish_version(layout, folder)
     finally:
+        copying.wait()
         shutil.rmtree(folder, ignore_errors=True)
     return staged
+
+
+def _copy_database(published: Path, target: Path) -> None:
+    fault_point("copy-database")
+    shutil.copyfile(published, target)

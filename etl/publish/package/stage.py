@@ -59,9 +59,10 @@ def target_of(name: str) -> Path:
 
 
 def stage(database: Path, now: dt.datetime | None = None,
-          check: Callable[[Path], None] | None = None, data_level: str = "minor") -> Staged:
-    """Write the package from database into the folder of that database (its version), then check it."""
-    folder = database.parent
+          check: Callable[[Path], None] | None = None, data_level: str = "minor", folder: Path | None = None) -> Staged:
+    """Write the package from database into the folder of that database (its version), or into folder, the version
+    a copy of that database is on its way to; then check it."""
+    folder = folder or database.parent
     previous = read_previous(paths.DATAPACKAGE)
     try:
         package = write_files(database, folder, previous, now or dt.datetime.now(dt.timezone.utc), data_level)

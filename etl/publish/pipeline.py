@@ -124,8 +124,9 @@ def repackage(target: Path = paths.DATABASE, full_check: bool = False) -> Staged
         # The package is written from the published database while the copy is made (the kernel's work): the
         # two take a core each.
         staged = stage(published, check=partial(check_package, full=True if full_check else None), folder=folder)
-        if isinstance(copying.wait(), OSError):
-            raise write_error(folder, copying.error) from None
+        copy_error = copying.wait()
+        if copy_error is not None:
+            raise (write_error(folder, copy_error) if isinstance(copy_error, OSError) else copy_error) from None
         publish_version(layout, folder)
     finally:
         copying.wait()

@@ -179,7 +179,7 @@ def _in_row_order(found: list, repeated: list) -> list:
 
 def check_apart(pool: Executor, descriptor: dict, folder: Path, scratch: Path, first_share: float) -> dict[str, list[str]]:
     """Each table's problems, checked in pool. First one process reads the lookups the biggest table's foreign keys
-    need (write_references) while the other checks the biggest table that does not refer to it; then the biggest
+    need (write_references) while the other checks the biggest of the tables that do not refer to it; then the biggest
     table's two row ranges, one per process, both given those lookups; then the other tables that do not refer to
     it; once both ranges are done, the tables that refer to it, their lookups of it made of what the ranges met
     (write_lookups) rather than read again from its file."""

@@ -107,6 +107,19 @@ def leftovers(root: Path) -> list[str]:
     return [str(path.relative_to(root)) for path in found] + (["more than two versions"] if len(versions) > 2 else [])
 
 
+def run_etl_failing_at(root: Path, point: str, *args: str) -> subprocess.CompletedProcess:
+    """An etl command whose writing fails at a fault point as on a full disk."""
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": point})
+
+
+def assert_full_disk_error(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2].endswith(
+        ": no space left on the device — free some space and run etl build again"), result.stderr
+    assert result.stderr.splitlines()[-1] == "Nothing was published."
+
+
 @pytest.mark.parametrize("point", KILL_POINTS + VALIDATION_POINTS)
 def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_version_whole(old_build, tmp_path, point):
     root = copy_with_new_input(old_build, tmp_path / "project")
@@ -184,12 +197,8 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_the_old_build(old_build, tmp
             fill(disk, leave=64 * 1024)
             result = run_etl(root, "build")
         else:  # no tmpfs here: the same failure, injected where the CSVs are written
-            result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, capture_output=True, text=True,
-                                    env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": "write-csv"})
-        assert result.returncode == 1
-        assert result.stderr.splitlines()[-2].endswith(
-            ": no space left on the device — free some space and run etl build again"), result.stderr
-        assert result.stderr.splitlines()[-1] == "Nothing was published."
+            result = run_etl_failing_at(root, "write-csv", "build")
+        assert_full_disk_error(result)
         assert "Traceback" not in result.stderr
         assert version_state(root) == old
         (disk / "filler").unlink(missing_ok=True)
@@ -236,8 +245,7 @@ def test_a_read_only_build_folder_is_a_clear_error_of_etl_build(old_build, tmp_p
             expected = "cannot write here (Read-only file system) — make it writable (chmod u+w, or a file system " \
                        "that is not read-only) and run etl build again"
         else:
-            result = subprocess.run([sys.executable, "-m", "etl", "build"], cwd=root, capture_output=True, text=True,
-                                    env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": "new-version"})
+            result = run_etl_failing_at(root, "new-version", "build")
             expected = "no space left on the device — free some space and run etl build again"
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines()[-2:] == [f"build/versions: {expected}", "Nothing was published."]
@@ -260,12 +268,7 @@ def test_etl_package_publishes_the_same_database_with_a_new_package(old_build, t
 def test_etl_package_that_cannot_copy_the_database_publishes_nothing(old_build, tmp_path):
     root = copy_with_new_input(old_build, tmp_path / "project")
     old, old_top = version_state(root), top_level(root)
-    result = subprocess.run([sys.executable, "-m", "etl", "package"], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, "ETL_ROOT": str(root), "ETL_FAIL_AT": "copy-database"})
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-2].endswith(
-        ": no space left on the device — free some space and run etl build again"), result.stderr
-    assert result.stderr.splitlines()[-1] == "Nothing was published."
+    assert_full_disk_error(run_etl_failing_at(root, "copy-database", "package"))
     assert version_state(root) == old
     assert top_level(root) == old_top
     assert leftovers(root) == []

@@ -235,6 +235,18 @@ def test_references_that_cannot_be_read_are_left_to_each_process(broken, read_lo
     assert check_problems(broken, True) == one
 
 
+def test_an_error_frictionless_does_not_report_is_raised_from_the_references(package_dir, tmp_path, monkeypatch):
+    def broken(resource):
+        raise RuntimeError("not frictionless's")
+
+    monkeypatch.setattr(TableResource, lookups.OPEN_LOOKUP, broken)
+    monkeypatch.setattr(lookups, "_read", {})
+    descriptor = json.loads((package_dir / DESCRIPTOR).read_text())
+    with pytest.raises(RuntimeError, match="not frictionless's"):
+        lookups.write_references(descriptor, str(package_dir), "claims", str(tmp_path / "r.pickle"))
+    assert not (tmp_path / "r.pickle").exists()
+
+
 def test_without_the_private_method_no_references_are_shared(package_dir, tmp_path, monkeypatch):
     monkeypatch.delattr(TableResource, lookups.OPEN_LOOKUP)
     descriptor = json.loads((package_dir / DESCRIPTOR).read_text())

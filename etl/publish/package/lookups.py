@@ -32,9 +32,9 @@ def share_lookups() -> bool:
 def write_references(descriptor: dict, basepath: str, name: str, path: str) -> str | None:
     """In a child process: the lookups that table name's foreign keys need, read once as frictionless reads them
     and pickled to path, for the processes that check the table's rows to preload; path. None when this
-    frictionless has no lookups to share, or when reading them fails: each process then reads them itself, and
-    its report says why."""
-    from frictionless import Package
+    frictionless has no lookups to share, or when frictionless cannot read them: each process then reads them
+    itself, and its report says why, as one process's does. Any other error is raised, as in one process."""
+    from frictionless import FrictionlessException, Package
     from frictionless.resources.table import TableResource
 
     if not share_lookups():
@@ -42,7 +42,7 @@ def write_references(descriptor: dict, basepath: str, name: str, path: str) -> s
     resource = Package(descriptor, basepath=basepath).get_resource(name)
     try:
         getattr(TableResource, OPEN_LOOKUP)(resource)
-    except Exception:  # noqa: BLE001 — frictionless reports it where the table is checked
+    except FrictionlessException:
         return None
     wanted = {(key["reference"]["resource"] or name, tuple(key["reference"]["fields"]))
               for key in resource.schema.foreign_keys}

@@ -77,7 +77,7 @@ def prepare(layout: Layout) -> None:
 def _write(database: Path) -> dict[str, int]:
     """The rows of the inputs into the new database, the claims as they are normalised; the row counts."""
     try:
-        with memos.few_collections(), WriterProcess(database) as writer:
+        with memos.no_collections(), WriterProcess(database) as writer:
             rows = collect_rows(partial(writer.insert, "claims", in_order=True), partial(_insert, writer),
                                 partial(writer.index, "claims"))
             with timings.stage("write"):

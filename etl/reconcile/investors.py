@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from collections import defaultdict
 
 from etl.reconcile.rounds import INVESTOR_PREDICATES, chosen, rank, weakest
@@ -11,11 +12,11 @@ REPORTING_PREDICATES = INVESTOR_PREDICATES | {"round_amount", "valuation"}
 
 
 def investor_rows(rounds: dict[str, list[dict]], claims: list[dict], published: dict[str, tuple]) -> list[dict]:
-    """A row for each investor of each round (rounds: by_round(claims)), by round key and investor id."""
+    """A row for each investor of each round (rounds: by_round(claims)), by round key and investor id (the
+    rounds taken as round_rows takes them)."""
     earlier = _roundless_existing(claims)
     rows = []
-    for round_id in sorted(rounds):
-        group = rounds[round_id]
+    for round_id, group in rounds.items():
         investors = defaultdict(list)
         for claim in group:
             if claim["predicate_id"] in INVESTOR_PREDICATES and claim["object_id"]:
@@ -26,6 +27,7 @@ def investor_rows(rounds: dict[str, list[dict]], claims: list[dict], published: 
         rows.extend(_investor((round_id, investor_id), claims_of, published,
                               _existing(investor_id, claims_of, earlier, first_source, published))
                     for investor_id, claims_of in sorted(investors.items()))
+    rows.sort(key=itemgetter("round_id"))
     return rows
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from collections import Counter, defaultdict
 from typing import Iterable
 
@@ -33,8 +34,11 @@ def by_round(claims: Iterable[dict]) -> dict[str, list[dict]]:
 
 
 def round_rows(rounds: dict[str, list[dict]], published: dict[str, tuple], errors: list[InputError]) -> list[dict]:
-    """A row for each round key (by_round), in key order."""
-    return [row for key in sorted(rounds) if (row := _round(key, rounds[key], published, errors))]
+    """A row for each round key (by_round), in key order. The rounds are reconciled in the order of their first
+    claims, and only their rows sorted: the claims of rounds reported together lie together in memory."""
+    rows = [row for key, group in rounds.items() if (row := _round(key, group, published, errors))]
+    rows.sort(key=itemgetter("round_id"))
+    return rows
 
 
 def _round(key: str, group: list[dict], published: dict[str, tuple], errors: list[InputError]) -> dict | None:

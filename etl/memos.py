@@ -37,10 +37,10 @@ def forget() -> None:
 def no_collections() -> Iterator[None]:
     """The cyclic garbage collector off while the rows are made. Nearly every object the build makes lives to its
     end (the reference, each claim's facts), and the build makes ten cyclic objects in all, at ten thousand claims
-    as at a million, collected once the collector is on again. A collection, even of the youngest generation, reads every
-    object its young objects refer to: at a million claims, claims' facts all over the heap. The young
-    collections alone (36 of them at a million claims, none at ten thousand) cost reconciliation a tenth of its
-    time. Big blocks are kept apart from the heap meanwhile (keep_big_blocks_apart). The writer process, forked
+    as at a million, collected once the collector is on again. A collection, even of the youngest generation,
+    reads every object its young objects refer to: at a million claims, claims' facts all over the heap. The
+    young collections alone (36 of them at a million claims, none at ten thousand) cost reconciliation a tenth of
+    its time. Big blocks are kept apart from the heap meanwhile (keep_big_blocks_apart). The writer process, forked
     inside, inherits both settings."""
     enabled = gc.isenabled()
     gc.disable()

@@ -9,7 +9,7 @@ from etl.publish.rows import collect_rows
 from etl.reconcile.conflicts import comparison_keys, conflict, conflict_rows
 from etl.reconcile.evidence import evidence_rows
 from etl.reconcile.investors import investor_rows
-from etl.reconcile.rounds import by_round, chosen, weakest
+from etl.reconcile.rounds import by_round, chosen, round_rows, weakest
 from etl.schema.vocab import MODALITIES
 
 PUBLISHED = {"early": (dt.date(2024, 3, 5), "2024-03-05"), "late": (dt.date(2024, 12, 31), "2024")}
@@ -149,6 +149,15 @@ def test_investors_come_by_round_then_investor_each_dated_by_its_own_rounds_firs
     assert [(r["round_id"], r["investor_id"], r["role"], r["existing_claim_id"]) for r in rows] == [
         ("acme-2024", "bigco", "participant", None),  # first reported early, before the late source
         ("acme-2025", "bigco", "lead", "f-before"), ("acme-2025", "zeta", "participant", None)]
+
+
+def test_rounds_come_by_key_whatever_the_order_of_their_claims():
+    claims = [usd("a-later", 2e9, round_id="acme-2025", source_id="late"), usd("b-earlier", 1e9)]
+    errors = []
+    rows = round_rows(by_round(claims), PUBLISHED, errors)
+    assert [(r["round_id"], r["valuation_claim_id"]) for r in rows] == [("acme-2024", "b-earlier"),
+                                                                         ("acme-2025", "a-later")]
+    assert errors == []
 
 
 # External evidence

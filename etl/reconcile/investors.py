@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from collections import defaultdict
+from operator import itemgetter
 
 from etl.reconcile.rounds import INVESTOR_PREDICATES, chosen, rank, weakest
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
-from operator import itemgetter
 from collections import Counter, defaultdict
+from operator import itemgetter
 from typing import Iterable
 
 from etl.errors import InputError

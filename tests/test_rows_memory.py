@@ -80,6 +80,16 @@ def test_the_collector_is_off_while_the_rows_are_made_and_on_again_after(monkeyp
     assert gc.isenabled()
 
 
+def test_a_collector_that_was_off_stays_off_after_the_rows():
+    gc.disable()
+    try:
+        with memos.no_collections():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 CYCLES_LEFT_BY_THE_ROWS = """
 import gc
 from etl.publish.rows import collect_rows

@@ -12,8 +12,8 @@ REPORTING_PREDICATES = INVESTOR_PREDICATES | {"round_amount", "valuation"}
 
 
 def investor_rows(rounds: dict[str, list[dict]], claims: list[dict], published: dict[str, tuple]) -> list[dict]:
-    """A row for each investor of each round (rounds: by_round(claims)), by round key and investor id (the
-    rounds taken as round_rows takes them)."""
+    """A row for each investor of each round (rounds: by_round(claims)), by round key and investor id. The rounds
+    are reconciled in the order of their first claims, as in round_rows."""
     earlier = _roundless_existing(claims)
     rows = []
     for round_id, group in rounds.items():
